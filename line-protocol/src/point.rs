@@ -1,0 +1,179 @@
+//! Parsed points: a [`Batch`] holds every point of one request body in three flat vectors
+//! (points, tags, fields), so parsing allocates per body, not per point, and every string
+//! borrows from the body unless an escape had to be removed.
+
+use std::borrow::Cow;
+
+use crate::error::LineError;
+use crate::series_key;
+
+/// The points and the rejected lines of one request body.
+#[derive(Debug, Default)]
+pub struct Batch<'a> {
+    /// One entry per accepted line, in body order.
+    pub(crate) points: Vec<PointData<'a>>,
+    /// Tags of all points; each point owns a contiguous run, sorted by key.
+    pub(crate) tags: Vec<Tag<'a>>,
+    /// Fields of all points; each point owns a contiguous run, in written order.
+    pub(crate) fields: Vec<Field<'a>>,
+    /// Rejected lines, in body order.
+    pub(crate) errors: Vec<LineError<'a>>,
+}
+
+/// Where one point's parts live in its [`Batch`].
+#[derive(Debug, Clone)]
+pub(crate) struct PointData<'a> {
+    pub(crate) measurement: Cow<'a, str>,
+    /// This point's run in `Batch::tags`, as (start, end) indexes.
+    pub(crate) tags: (u32, u32),
+    /// This point's run in `Batch::fields`, as (start, end) indexes.
+    pub(crate) fields: (u32, u32),
+    /// Nanoseconds since the Unix epoch.
+    pub(crate) time: i64,
+    /// 1-based physical line number where the point's line starts.
+    pub(crate) line_number: u32,
+}
+
+/// A tag, escapes removed.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Tag<'a> {
+    pub key: Cow<'a, str>,
+    pub value: Cow<'a, str>,
+}
+
+/// A field, escapes removed.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Field<'a> {
+    pub key: Cow<'a, str>,
+    pub value: FieldValue<'a>,
+}
+
+/// A field value. Integers are `i`-suffixed in line protocol, unsigned `u`-suffixed.
+#[derive(Debug, Clone, PartialEq)]
+pub enum FieldValue<'a> {
+    Float(f64),
+    Integer(i64),
+    Unsigned(u64),
+    Boolean(bool),
+    /// The string with `\\` and `\"` unescaped.
+    String(Cow<'a, str>),
+}
+
+impl FieldValue<'_> {
+    /// The type name as InfluxDB prints it in `SHOW FIELD KEYS` and error messages.
+    pub fn type_name(&self) -> &'static str {
+        match self {
+            Self::Float(_) => "float",
+            Self::Integer(_) => "integer",
+            Self::Unsigned(_) => "unsigned",
+            Self::Boolean(_) => "boolean",
+            Self::String(_) => "string",
+        }
+    }
+
+    /// A copy that borrows nothing.
+    pub fn into_owned(self) -> FieldValue<'static> {
+        match self {
+            Self::Float(v) => FieldValue::Float(v),
+            Self::Integer(v) => FieldValue::Integer(v),
+            Self::Unsigned(v) => FieldValue::Unsigned(v),
+            Self::Boolean(v) => FieldValue::Boolean(v),
+            Self::String(s) => FieldValue::String(Cow::Owned(s.into_owned())),
+        }
+    }
+}
+
+/// One parsed point, a view into its [`Batch`].
+#[derive(Debug, Clone, Copy)]
+pub struct Point<'b, 'a> {
+    batch: &'b Batch<'a>,
+    data: &'b PointData<'a>,
+}
+
+impl<'b, 'a> Point<'b, 'a> {
+    /// The measurement name, escapes removed.
+    pub fn measurement(&self) -> &'b str {
+        &self.data.measurement
+    }
+
+    /// Tags sorted by key as InfluxDB sorts them (see [`crate::cmp_tag_keys`]); keys are unique.
+    pub fn tags(&self) -> &'b [Tag<'a>] {
+        let (s, e) = self.data.tags;
+        &self.batch.tags[s as usize..e as usize]
+    }
+
+    /// Fields in the order written; a key may repeat (the last one wins when stored).
+    pub fn fields(&self) -> &'b [Field<'a>] {
+        let (s, e) = self.data.fields;
+        &self.batch.fields[s as usize..e as usize]
+    }
+
+    /// Nanoseconds since the Unix epoch: the line's timestamp scaled by the precision, or
+    /// the caller's default time truncated to the precision.
+    pub fn time(&self) -> i64 {
+        self.data.time
+    }
+
+    /// 1-based physical line number where the point's line starts in the body.
+    pub fn line_number(&self) -> usize {
+        self.data.line_number as usize
+    }
+
+    /// Appends the canonical series key (see [`series_key::append_series_key`]).
+    pub fn append_series_key(&self, out: &mut String) {
+        series_key::append_series_key(
+            out,
+            self.measurement(),
+            self.tags().iter().map(|t| (&*t.key, &*t.value)),
+        );
+    }
+
+    /// The canonical series key.
+    pub fn series_key(&self) -> String {
+        let mut out = String::with_capacity(64);
+        self.append_series_key(&mut out);
+        out
+    }
+}
+
+impl<'a> Batch<'a> {
+    /// Accepted points, in body order.
+    pub fn points(&self) -> impl ExactSizeIterator<Item = Point<'_, 'a>> + '_ {
+        self.points.iter().map(move |data| Point { batch: self, data })
+    }
+
+    /// The `i`-th accepted point.
+    pub fn point(&self, i: usize) -> Option<Point<'_, 'a>> {
+        self.points.get(i).map(|data| Point { batch: self, data })
+    }
+
+    /// Number of accepted points.
+    pub fn len(&self) -> usize {
+        self.points.len()
+    }
+
+    /// True when no line was accepted.
+    pub fn is_empty(&self) -> bool {
+        self.points.is_empty()
+    }
+
+    /// Number of field values over all accepted points.
+    pub fn value_count(&self) -> usize {
+        self.fields.len()
+    }
+
+    /// Rejected lines, in body order.
+    pub fn errors(&self) -> &[LineError<'a>] {
+        &self.errors
+    }
+
+    /// All parse errors as InfluxDB reports them: one `unable to parse '…': …` per rejected
+    /// line, joined with `\n`. `None` when every line parsed.
+    pub fn error_text(&self) -> Option<String> {
+        if self.errors.is_empty() {
+            return None;
+        }
+        let texts: Vec<String> = self.errors.iter().map(ToString::to_string).collect();
+        Some(texts.join("\n"))
+    }
+}
