@@ -55,6 +55,9 @@ pub fn write_line(
         check(k, "tag key", TAG_SPECIALS)?;
         check(v, "tag value", TAG_SPECIALS)?;
     }
+    if fields[0].0.starts_with(['\t', '\0']) {
+        return Err(unrepresentable("field key", fields[0].0, "whitespace before the first field is skipped"));
+    }
     for (k, v) in fields {
         check(k, "field key", NAME_SPECIALS)?;
         // The field scanner skips a backslash and the byte after it, so `\,` in a key would
@@ -203,6 +206,10 @@ mod tests {
         ));
         assert!(matches!(
             f("m", &[], &[(r"a\,b", FieldValue::Float(1.0))], None),
+            WriteError::Unrepresentable { .. }
+        ));
+        assert!(matches!(
+            f("m", &[], &[("\tv", FieldValue::Float(1.0))], None),
             WriteError::Unrepresentable { .. }
         ));
         assert!(matches!(
