@@ -27,6 +27,7 @@ mod number;
 mod parser;
 mod point;
 mod precision;
+mod scan;
 pub mod series_key;
 mod writer;
 

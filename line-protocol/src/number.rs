@@ -3,6 +3,7 @@
 
 use crate::error::ErrorKind;
 use crate::point::FieldValue;
+use crate::scan::eight_digits;
 
 /// Exact powers of ten in f64: with a mantissa below 2^53, `m / 10^k` for k <= 22 is
 /// correctly rounded (Clinger's fast path), which covers most decimal sensor readings.
@@ -10,6 +11,9 @@ const POW10: [f64; 23] = [
     1e0, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8, 1e9, 1e10, 1e11, 1e12, 1e13, 1e14, 1e15, 1e16, 1e17, 1e18, 1e19, 1e20,
     1e21, 1e22,
 ];
+
+/// Powers of ten that fit a u64 run of up to 8 digits.
+const POW10_U64: [u64; 9] = [1, 10, 100, 1_000, 10_000, 100_000, 1_000_000, 10_000_000, 100_000_000];
 
 /// Scans the number starting at `b[start]` (a digit, `.`, `-`, `N` or `n`) up to the next `,`,
 /// space or end of line. Returns where it ended and its value.
@@ -102,39 +106,99 @@ fn fast_decimal(b: &[u8], start: usize) -> Option<(usize, FieldValue<'static>)> 
     let n = b.len();
     let neg = b[start] == b'-';
     let mut i = start + usize::from(neg);
-    let mut mantissa: u64 = 0;
-    let mut sig = 0usize; // digits accumulated into `mantissa`
-    let int_start = i;
-    while i < n && b[i].is_ascii_digit() {
-        mantissa = mantissa.wrapping_mul(10).wrapping_add(u64::from(b[i] - b'0'));
-        i += 1;
-    }
-    sig += i - int_start;
+    // Mantissa of all digits, integer and fraction; `sig` counts them, up to 19 fit a u64.
+    let (mut mantissa, mut sig) = (0u64, 0usize);
     let mut frac = 0usize;
-    if i < n && b[i] == b'.' {
-        i += 1;
-        let frac_start = i;
-        while i < n && b[i].is_ascii_digit() {
-            mantissa = mantissa.wrapping_mul(10).wrapping_add(u64::from(b[i] - b'0'));
-            i += 1;
+    let mut in_fraction = false;
+    loop {
+        let run = match eight_digits(b, i) {
+            Some((d, v)) => {
+                if d > 0 && sig + d <= 19 {
+                    mantissa = mantissa * POW10_U64[d] + v;
+                }
+                d
+            }
+            None => {
+                // Fewer than 8 bytes left in the line: one digit at a time.
+                let mut d = 0;
+                while i + d < n && b[i + d].is_ascii_digit() {
+                    if sig + d < 19 {
+                        mantissa = mantissa * 10 + u64::from(b[i + d] - b'0');
+                    }
+                    d += 1;
+                }
+                d
+            }
+        };
+        sig += run;
+        i += run;
+        if in_fraction {
+            frac += run;
         }
-        frac = i - frac_start;
-        sig += frac;
+        if run == 8 {
+            continue; // maybe more digits
+        }
+        if !in_fraction && i < n && b[i] == b'.' {
+            in_fraction = true;
+            i += 1;
+            continue;
+        }
+        break;
     }
     if sig == 0 || (i < n && b[i] != b',' && b[i] != b' ') {
         return None;
     }
-    // 15 digits always fit below 2^53; longer runs may not, and may have wrapped.
-    if sig <= 15 && frac < POW10.len() {
-        let v = mantissa as f64 / POW10[frac];
-        return Some((i, FieldValue::Float(if neg { -v } else { v })));
-    }
-    if sig <= 19 && mantissa < (1u64 << 53) && frac < POW10.len() {
-        let v = mantissa as f64 / POW10[frac];
-        return Some((i, FieldValue::Float(if neg { -v } else { v })));
+    if sig <= 19 && frac < POW10.len() {
+        if let Some(v) = decimal_to_f64(mantissa, frac) {
+            return Some((i, FieldValue::Float(if neg { -v } else { v })));
+        }
     }
     let v: f64 = ascii(&b[start..i]).parse().ok()?;
     v.is_finite().then_some((i, FieldValue::Float(v)))
+}
+
+/// `mantissa / 10^frac` correctly rounded, for `frac <= 22`; `None` leaves it to the
+/// general parser.
+///
+/// Below 2^53 the mantissa is exact in f64 and one division rounds correctly (Clinger's fast
+/// path). Above it (sensor readings printed with 17 digits), the quotient of the rounded
+/// mantissa is within an ulp or so of the answer: each candidate next to it is checked
+/// exactly in 128-bit integers, and the one within half an ulp of `mantissa / 10^frac`
+/// (the even one on a tie) is the correctly rounded result.
+#[inline]
+fn decimal_to_f64(mantissa: u64, frac: usize) -> Option<f64> {
+    if mantissa < (1u64 << 53) {
+        return Some(mantissa as f64 / POW10[frac]);
+    }
+    let p = 10u128.pow(frac as u32);
+    let guess = mantissa as f64 / POW10[frac];
+    let bits = guess.to_bits();
+    for c in [bits, bits + 1, bits - 1] {
+        let e = ((c >> 52) & 0x7ff) as i32 - 1075;
+        let r = u128::from((c & ((1 << 52) - 1)) | (1 << 52));
+        // Is |mantissa/p - r*2^e| <= 2^e / 2?  Scaled by p (and 2^-e when e < 0), in integers:
+        // 2 |a - b| <= bound, where a is the decimal and b the candidate.
+        let (a, b, bound) = if e >= 0 {
+            let rp = r.checked_mul(p)?;
+            (
+                u128::from(mantissa),
+                checked_shl(rp, e as u32)?,
+                checked_shl(p, e as u32)?,
+            )
+        } else {
+            (checked_shl(u128::from(mantissa), (-e) as u32)?, r.checked_mul(p)?, p)
+        };
+        let twice = a.abs_diff(b).checked_mul(2)?;
+        if twice < bound || (twice == bound && r & 1 == 0) {
+            return Some(f64::from_bits(c));
+        }
+    }
+    None
+}
+
+/// `v << s`, or `None` if bits would be lost.
+fn checked_shl(v: u128, s: u32) -> Option<u128> {
+    (s < 128 && v.leading_zeros() >= s).then(|| v << s)
 }
 
 /// Scans a boolean starting at `b[start]`: `t T true True TRUE f F false False FALSE`.

@@ -9,13 +9,14 @@
 
 use std::borrow::Cow;
 
-use memchr::{memchr, memchr2, memchr3};
+use memchr::{memchr, memchr2};
 
 use crate::error::{ErrorKind, LineError, MAX_KEY_LEN, MAX_NANOS, MIN_NANOS};
 use crate::escape::{cmp_tag_keys, unescape, NAME_SPECIALS, STRING_SPECIALS, TAG_SPECIALS};
 use crate::number::{scan_boolean, scan_number};
 use crate::point::{Batch, Field, FieldValue, PointData, Tag};
 use crate::precision::Precision;
+use crate::scan::{find_unescaped, ByteSet};
 
 /// How to read the lines of one body.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -50,14 +51,14 @@ impl ParseOptions {
 /// right before the `\n` is dropped: InfluxDB 1.x keeps it and then rejects the line, Cairn accepts
 /// CRLF bodies (docs/compatibility.md).
 pub fn parse_lines<'a>(body: &'a [u8], options: &ParseOptions) -> Batch<'a> {
-    // Sizing from the body avoids regrowing: about one point per 100 bytes is typical.
-    let guess = body.len() / 128 + 1;
+    // Regrowing the vectors copied more bytes than the body holds; size them once instead,
+    // from the line count and the shape of the first point (bodies are usually uniform).
+    let lines = memchr::memchr_iter(b'\n', body).count() + 1;
     let mut batch = Batch {
-        points: Vec::with_capacity(guess),
-        tags: Vec::with_capacity(guess * 4),
-        fields: Vec::with_capacity(guess * 4),
-        errors: Vec::new(),
+        points: Vec::with_capacity(lines),
+        ..Batch::default()
     };
+    let mut sized = false;
     let text = std::str::from_utf8(body).ok();
     let default_time = options.precision.truncate(options.default_time);
     let mut pos = 0;
@@ -103,6 +104,18 @@ pub fn parse_lines<'a>(body: &'a [u8], options: &ParseOptions) -> Batch<'a> {
         };
         let (tags_mark, fields_mark) = (batch.tags.len(), batch.fields.len());
         match parse_line(line, &mut batch, options.precision, default_time) {
+            Ok((measurement, time)) if !sized => {
+                sized = true;
+                batch.tags.reserve(batch.tags.len() * lines);
+                batch.fields.reserve(batch.fields.len() * lines);
+                batch.points.push(PointData {
+                    measurement,
+                    tags: (tags_mark as u32, batch.tags.len() as u32),
+                    fields: (fields_mark as u32, batch.fields.len() as u32),
+                    time,
+                    line_number: this_line as u32,
+                });
+            }
             Ok((measurement, time)) => batch.points.push(PointData {
                 measurement,
                 tags: (tags_mark as u32, batch.tags.len() as u32),
@@ -183,7 +196,7 @@ fn parse_line<'a>(
     if b[0] == b',' {
         return Err(ErrorKind::MissingMeasurement);
     }
-    let mut end = find_unescaped(b, 1, Delims::CommaSpace).ok_or(ErrorKind::MissingFields)?;
+    let mut end = find_unescaped(b, 1, &MEASUREMENT_END).ok_or_else(|| ErrorKind::MissingFields)?;
     let measurement = unesc(&line[..end], NAME_SPECIALS);
 
     // Tags: `,key=value` until an unescaped space.
@@ -193,7 +206,7 @@ fn parse_line<'a>(
         if ks >= b.len() || matches!(b[ks], b' ' | b',' | b'=') {
             return Err(ErrorKind::MissingTagKey);
         }
-        let ke = find_unescaped(b, ks + 1, Delims::CommaSpaceEquals).ok_or(ErrorKind::MissingTagValue)?;
+        let ke = find_unescaped(b, ks + 1, &TAG_END).ok_or_else(|| ErrorKind::MissingTagValue)?;
         if b[ke] != b'=' {
             return Err(ErrorKind::MissingTagValue);
         }
@@ -202,7 +215,7 @@ fn parse_line<'a>(
             return Err(ErrorKind::MissingTagValue);
         }
         // quirk: a value may start with '=', but not contain one later.
-        let ve = find_unescaped(b, vs + 1, Delims::CommaSpaceEquals).ok_or(ErrorKind::MissingFields)?;
+        let ve = find_unescaped(b, vs + 1, &TAG_END).ok_or_else(|| ErrorKind::MissingFields)?;
         if b[ve] == b'=' {
             return Err(ErrorKind::InvalidTagFormat);
         }
@@ -212,7 +225,7 @@ fn parse_line<'a>(
         });
         end = ve;
     }
-    sort_tags(&mut batch.tags[tags_start..])?;
+    sort_tags(&mut batch.tags[tags_start..], escaped)?;
     let key_len = end; // the key is measurement and tags as written
     if key_len > MAX_KEY_LEN {
         return Err(ErrorKind::MaxKeyLength { len: key_len });
@@ -224,37 +237,30 @@ fn parse_line<'a>(
     Ok((measurement, time))
 }
 
-/// Which unescaped delimiters end a token.
-#[derive(Clone, Copy)]
-enum Delims {
-    CommaSpace,
-    CommaSpaceEquals,
-}
-
-/// Position of the first delimiter at or after `from` whose previous byte is not a
-/// backslash (InfluxDB's escape test in the key section).
-#[inline]
-fn find_unescaped(b: &[u8], mut from: usize, delims: Delims) -> Option<usize> {
-    loop {
-        let rest = b.get(from..)?;
-        let off = match delims {
-            Delims::CommaSpace => memchr2(b',', b' ', rest),
-            Delims::CommaSpaceEquals => memchr3(b',', b' ', b'=', rest),
-        }?;
-        let at = from + off;
-        if b[at - 1] != b'\\' {
-            return Some(at);
-        }
-        from = at + 1;
-    }
-}
+/// Delimiters that end a measurement.
+static MEASUREMENT_END: ByteSet = ByteSet::new(b", ");
+/// Delimiters that end a tag key or value.
+static TAG_END: ByteSet = ByteSet::new(b", =");
+/// Bytes the field scanner must look at; all others are skipped.
+static FIELD_SPECIAL: ByteSet = ByteSet::new(b"\\\"=, ");
 
 /// Sorts a point's tags by key as InfluxDB does and rejects a repeated key. Lines from most
-/// clients are already sorted, so check before sorting.
-fn sort_tags(tags: &mut [Tag<'_>]) -> Result<(), ErrorKind> {
+/// clients are already sorted, so check before sorting. Without escapes in the line, keys hold
+/// no special bytes and compare as plain strings.
+fn sort_tags(tags: &mut [Tag<'_>], escaped: bool) -> Result<(), ErrorKind> {
+    let cmp = |a: &str, b: &str| {
+        if escaped {
+            return cmp_tag_keys(a, b);
+        }
+        // Keys mostly differ in their first byte: decide there without calling memcmp.
+        match (a.as_bytes().first(), b.as_bytes().first()) {
+            (Some(x), Some(y)) if x != y => x.cmp(y),
+            _ => a.cmp(b),
+        }
+    };
     let mut sorted = true;
     for w in tags.windows(2) {
-        match cmp_tag_keys(&w[0].key, &w[1].key) {
+        match cmp(&w[0].key, &w[1].key) {
             std::cmp::Ordering::Less => {}
             std::cmp::Ordering::Equal => return Err(ErrorKind::DuplicateTags),
             std::cmp::Ordering::Greater => {
@@ -267,7 +273,7 @@ fn sort_tags(tags: &mut [Tag<'_>]) -> Result<(), ErrorKind> {
         // Stable insertion sort: tag sets are small and nearly sorted.
         for i in 1..tags.len() {
             let mut j = i;
-            while j > 0 && cmp_tag_keys(&tags[j - 1].key, &tags[j].key).is_gt() {
+            while j > 0 && cmp(&tags[j - 1].key, &tags[j].key).is_gt() {
                 tags.swap(j - 1, j);
                 j -= 1;
             }
@@ -309,6 +315,10 @@ fn scan_fields<'a>(
 
     while i < n {
         let c = b[i];
+        if !FIELD_SPECIAL.contains(c) {
+            i = FIELD_SPECIAL.find(b, i);
+            continue;
+        }
         if c == b'\\' && i + 1 < n {
             i += 2;
             continue;
@@ -455,26 +465,43 @@ fn skip_whitespace(b: &[u8], mut i: usize) -> usize {
 /// Scans the optional timestamp after the fields: `Ok(None)` when there is none.
 fn scan_time(b: &[u8], from: usize, precision: Precision) -> Result<Option<i64>, ErrorKind> {
     let start = skip_whitespace(b, from);
-    let mut i = start;
+    let neg = b.get(start) == Some(&b'-');
+    let mut i = start + usize::from(neg);
+    // Digits accumulate as a negative number so that i64::MIN fits; None once out of range.
+    let mut acc = Some(0i64);
     while i < b.len() && b[i] != b' ' && b[i] != b'\n' {
-        if !(b[i].is_ascii_digit() || (i == start && b[i] == b'-')) {
+        if !b[i].is_ascii_digit() {
             return Err(ErrorKind::BadTimestamp);
         }
+        acc = acc
+            .and_then(|a| a.checked_mul(10))
+            .and_then(|a| a.checked_sub(i64::from(b[i] - b'0')));
         i += 1;
     }
     if i == start {
         return Ok(None);
     }
-    let text = std::str::from_utf8(&b[start..i]).unwrap_or_else(|_| panic!("BUG: timestamp scanner passed non-ASCII"));
-    let ts = text.parse::<i64>().map_err(|_| ErrorKind::TimestampNotInt64 {
-        text: text.to_string(),
-        reason: if text == "-" {
-            "invalid syntax"
-        } else {
-            "value out of range"
-        },
-    })?;
-    let ns = precision.to_nanos(ts).ok_or(ErrorKind::TimeOutsideRange)?;
+    let text = || String::from_utf8_lossy(&b[start..i]).into_owned();
+    let ts = match acc {
+        _ if i == start + 1 && neg => {
+            return Err(ErrorKind::TimestampNotInt64 {
+                text: text(),
+                reason: "invalid syntax",
+            });
+        }
+        Some(a) if neg => a,
+        Some(a) => a.checked_neg().ok_or_else(|| ErrorKind::TimestampNotInt64 {
+            text: text(),
+            reason: "value out of range",
+        })?,
+        None => {
+            return Err(ErrorKind::TimestampNotInt64 {
+                text: text(),
+                reason: "value out of range",
+            })
+        }
+    };
+    let ns = precision.to_nanos(ts).ok_or_else(|| ErrorKind::TimeOutsideRange)?;
     if !(MIN_NANOS..=MAX_NANOS).contains(&ns) {
         return Err(ErrorKind::TimeOutsideRange);
     }

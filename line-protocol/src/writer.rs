@@ -1,9 +1,10 @@
 //! Renders points as line protocol that [`crate::parse_lines`] reads back to the same
 //! point, or says why it cannot.
 //!
-//! InfluxDB's escape rules leave a few values with no spelling at all (a tag value that ends
-//! in a backslash escapes the delimiter after it; a newline splits the line). Writing one
-//! is an error rather than a line that parses into something else.
+//! InfluxDB's escape rules leave a few values with no spelling at all: a name or tag that ends
+//! in a backslash escapes the delimiter after it, a newline splits the line, and a backslash
+//! before a special character is read differently by InfluxDB's scanners. Writing one is an
+//! error rather than a line that parses into something else.
 
 use std::fmt::Write as _;
 
@@ -56,7 +57,11 @@ pub fn write_line(
         check(v, "tag value", TAG_SPECIALS)?;
     }
     if fields[0].0.starts_with(['\t', '\0']) {
-        return Err(unrepresentable("field key", fields[0].0, "whitespace before the first field is skipped"));
+        return Err(unrepresentable(
+            "field key",
+            fields[0].0,
+            "whitespace before the first field is skipped",
+        ));
     }
     for (k, v) in fields {
         check(k, "field key", NAME_SPECIALS)?;
@@ -117,7 +122,7 @@ pub fn write_line(
 }
 
 /// Rules shared by names, tag keys and tag values.
-fn check(s: &str, part: &'static str, _specials: &[u8]) -> Result<(), WriteError> {
+fn check(s: &str, part: &'static str, specials: &[u8]) -> Result<(), WriteError> {
     if s.is_empty() {
         return Err(WriteError::Empty { part });
     }
@@ -126,6 +131,15 @@ fn check(s: &str, part: &'static str, _specials: &[u8]) -> Result<(), WriteError
     }
     if s.contains('\n') {
         return Err(unrepresentable(part, s, "it holds a newline"));
+    }
+    // InfluxDB reads `\\,` one way in the key section (the comma is escaped: the byte before
+    // it is a backslash) and another in the line splitter and field scanner (a backslash pair,
+    // then a bare comma), so a backslash before a special byte has no safe spelling.
+    if s.as_bytes()
+        .windows(2)
+        .any(|w| w[0] == b'\\' && specials.contains(&w[1]))
+    {
+        return Err(unrepresentable(part, s, "a backslash before a special character"));
     }
     Ok(())
 }

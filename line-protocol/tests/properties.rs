@@ -20,23 +20,25 @@ fn grammar_bytes(max: usize) -> impl Strategy<Value = Vec<u8>> {
 /// Mutations of a valid line: the grammar's edge is where the bugs are.
 fn mutated_line() -> impl Strategy<Value = Vec<u8>> {
     let base = b"cpu,host=a\\ b,region=eu usage=0.5,n=3i,s=\"x \\\"y\\\"\",ok=t 1700000000000000000\n".to_vec();
-    prop::collection::vec((any::<prop::sample::Index>(), 0u8..3, prop::sample::select(ALPHABET)), 1..8).prop_map(
-        move |edits| {
-            let mut b = base.clone();
-            for (at, op, c) in edits {
-                let i = at.index(b.len() + 1);
-                match op {
-                    0 => b.insert(i, c),
-                    1 if i < b.len() => {
-                        b.remove(i);
-                    }
-                    _ if i < b.len() => b[i] = c,
-                    _ => b.push(c),
-                }
-            }
-            b
-        },
+    prop::collection::vec(
+        (any::<prop::sample::Index>(), 0u8..3, prop::sample::select(ALPHABET)),
+        1..8,
     )
+    .prop_map(move |edits| {
+        let mut b = base.clone();
+        for (at, op, c) in edits {
+            let i = at.index(b.len() + 1);
+            match op {
+                0 => b.insert(i, c),
+                1 if i < b.len() => {
+                    b.remove(i);
+                }
+                _ if i < b.len() => b[i] = c,
+                _ => b.push(c),
+            }
+        }
+        b
+    })
 }
 
 fn check_well_formed(body: &[u8]) {
@@ -101,7 +103,9 @@ const SAFE: &str = "abcxyz ,=\"é09_-.";
 
 fn value() -> impl Strategy<Value = FieldValue<'static>> {
     prop_oneof![
-        any::<f64>().prop_filter("finite", |f| f.is_finite()).prop_map(FieldValue::Float),
+        any::<f64>()
+            .prop_filter("finite", |f| f.is_finite())
+            .prop_map(FieldValue::Float),
         (-1e6f64..1e6).prop_map(|f| FieldValue::Float((f * 1000.0).round() / 1000.0)),
         any::<i64>().prop_map(FieldValue::Integer),
         any::<u64>().prop_map(FieldValue::Unsigned),
@@ -121,7 +125,12 @@ fn logical(names: &'static str) -> impl Strategy<Value = Logical> {
         .prop_map(|(measurement, mut tags, fields, time)| {
             tags.sort_by(|a, b| cmp_tag_keys(&a.0, &b.0));
             tags.dedup_by(|a, b| a.0 == b.0);
-            Logical { measurement, tags, fields, time }
+            Logical {
+                measurement,
+                tags,
+                fields,
+                time,
+            }
         })
 }
 
@@ -135,7 +144,11 @@ fn render(p: &Logical) -> Result<String, line_protocol::WriteError> {
 
 fn assert_reads_back(p: &Logical, line: &str) {
     let batch = parse_lines(line.as_bytes(), &ParseOptions::new(NOW));
-    assert!(batch.errors().is_empty(), "{p:?} rendered as {line:?}: {:?}", batch.error_text());
+    assert!(
+        batch.errors().is_empty(),
+        "{p:?} rendered as {line:?}: {:?}",
+        batch.error_text()
+    );
     assert_eq!(batch.len(), 1, "{line:?}");
     let got = batch.point(0).unwrap();
     assert_eq!(got.measurement(), p.measurement, "{line:?}");

@@ -111,3 +111,37 @@ fn booleans() {
         f(s, Err(ErrorKind::InvalidBoolean));
     }
 }
+
+#[test]
+fn decimal_to_f64_rounds_like_std() {
+    // splitmix64: every (mantissa, frac) pair the fast path can see, checked against std.
+    let mut state = 0x9E37_79B9_7F4A_7C15u64;
+    let mut next = || {
+        state = state.wrapping_add(0x9E37_79B9_7F4A_7C15);
+        let mut z = state;
+        z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
+        z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
+        z ^ (z >> 31)
+    };
+    let (mut exact, mut fallback) = (0, 0);
+    for _ in 0..300_000 {
+        let digits = 1 + next() % 19;
+        let mantissa = next() % 10u64.pow(digits as u32);
+        let frac = (next() % 23) as usize;
+        let text = format!("{mantissa}e-{frac}");
+        let want: f64 = text.parse().unwrap();
+        match decimal_to_f64(mantissa, frac) {
+            Some(got) => {
+                assert_eq!(got.to_bits(), want.to_bits(), "{text}");
+                exact += 1;
+            }
+            None => fallback += 1,
+        }
+    }
+    // Ties and near-ties are real; the check must still settle almost everything.
+    assert!(fallback * 100 < exact, "{fallback} fallbacks for {exact} exact");
+    // Halfway cases: 2^53 + 1 is a tie between 2^53 and 2^53 + 2, and rounds to even.
+    assert_eq!(decimal_to_f64(9_007_199_254_740_993, 0), Some(9_007_199_254_740_992.0));
+    assert_eq!(decimal_to_f64(9_007_199_254_740_995, 0), Some(9_007_199_254_740_996.0));
+    assert_eq!(decimal_to_f64(20_787_678_818_671_676, 15), Some(20.787678818671676));
+}

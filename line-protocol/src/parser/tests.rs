@@ -24,7 +24,11 @@ fn points(body: &str) -> Vec<(String, Vec<(String, FieldValue<'static>)>, i64)> 
     assert!(b.errors().is_empty(), "{body:?}: {:?}", b.error_text());
     b.points()
         .map(|p| {
-            let fields = p.fields().iter().map(|f| (f.key.to_string(), f.value.clone().into_owned())).collect();
+            let fields = p
+                .fields()
+                .iter()
+                .map(|f| (f.key.to_string(), f.value.clone().into_owned()))
+                .collect();
             (p.series_key(), fields, p.time())
         })
         .collect()
@@ -83,7 +87,11 @@ fn newlines_inside_quotes_or_after_a_backslash_do_not_end_the_line() {
     let b = parse("m,a=x\\\ny v=1 1\nm v=2 2");
     assert_eq!(b.len(), 2);
     assert_eq!(b.point(0).unwrap().tags()[0].value, "x\\\ny");
-    assert_eq!(b.point(1).unwrap().line_number(), 3, "physical line numbers count the embedded newline");
+    assert_eq!(
+        b.point(1).unwrap().line_number(),
+        3,
+        "physical line numbers count the embedded newline"
+    );
     // Quotes in the tag section do not protect a newline.
     let b = parse("m,a=\"x\ny\" v=1 1");
     assert_eq!(b.errors()[0].kind, ErrorKind::MissingFields);
@@ -248,15 +256,23 @@ fn timestamps() {
         "m v=1 17000000000000000000000",
         "strconv.ParseInt: parsing \"17000000000000000000000\": value out of range",
     );
-    f("m v=1 9223372036854775807", "time outside range -9223372036854775806 - 9223372036854775806");
-    f("m v=1 -9223372036854775807", "time outside range -9223372036854775806 - 9223372036854775806");
+    f(
+        "m v=1 9223372036854775807",
+        "time outside range -9223372036854775806 - 9223372036854775806",
+    );
+    f(
+        "m v=1 -9223372036854775807",
+        "time outside range -9223372036854775806 - 9223372036854775806",
+    );
 }
 
 #[test]
 fn precision_scales_timestamps_and_truncates_the_default_time() {
     let at = |p: Precision, body: &str| {
         let b = parse_lines(body.as_bytes(), &ParseOptions::new(NOW).with_precision(p));
-        b.point(0).map(|p| p.time()).ok_or_else(|| b.errors()[0].kind.to_string())
+        b.point(0)
+            .map(|p| p.time())
+            .ok_or_else(|| b.errors()[0].kind.to_string())
     };
     assert_eq!(at(Precision::Second, "m v=1 2"), Ok(2_000_000_000));
     assert_eq!(at(Precision::Microsecond, "m v=1 2"), Ok(2_000));
@@ -264,7 +280,10 @@ fn precision_scales_timestamps_and_truncates_the_default_time() {
     assert_eq!(at(Precision::Second, "m v=1"), Ok(1_700_000_000_000_000_000));
     assert_eq!(at(Precision::Millisecond, "m v=1"), Ok(1_700_000_000_123_000_000));
     assert_eq!(at(Precision::Nanosecond, "m v=1"), Ok(NOW));
-    assert_eq!(at(Precision::Hour, "m v=1 2562048"), Err(ErrorKind::TimeOutsideRange.to_string()));
+    assert_eq!(
+        at(Precision::Hour, "m v=1 2562048"),
+        Err(ErrorKind::TimeOutsideRange.to_string())
+    );
 }
 
 #[test]
@@ -288,7 +307,10 @@ fn max_key_length() {
     let m = "m".repeat(MAX_KEY_LEN - 5);
     assert_eq!(one(&format!("{m} v=1")).1.len(), 1);
     let m = "m".repeat(MAX_KEY_LEN - 6);
-    assert_eq!(error(&format!("{m}\\  v\\ =1")), "max key length exceeded: 65538 > 65535");
+    assert_eq!(
+        error(&format!("{m}\\  v\\ =1")),
+        "max key length exceeded: 65538 > 65535"
+    );
 }
 
 #[test]
@@ -297,7 +319,10 @@ fn invalid_utf8_rejects_only_its_line() {
     let b = parse_lines(body, &ParseOptions::new(NOW));
     assert_eq!(b.len(), 2);
     assert_eq!(b.errors().len(), 1);
-    assert_eq!(b.errors()[0].to_string(), "unable to parse 'bad\u{fffd} v=1 2': invalid UTF-8");
+    assert_eq!(
+        b.errors()[0].to_string(),
+        "unable to parse 'bad\u{fffd} v=1 2': invalid UTF-8"
+    );
     assert_eq!(b.errors()[0].line_number, 2);
 }
 
