@@ -120,7 +120,7 @@ fn main() {
         g.throughput(Throughput::Bytes(some.iter().map(Vec::len).sum::<usize>() as u64));
         g.bench_function("cairn", |b| b.iter(|| some.iter().map(|x| cairn(x)).sum::<usize>()));
         g.bench_function("influxdb-line-protocol", |b| {
-            b.iter(|| some.iter().map(|x| reference(x)).sum::<usize>())
+            b.iter(|| some.iter().map(|x| reference(x)).sum::<usize>());
         });
         g.finish();
     }

@@ -12,6 +12,17 @@ const POW10: [f64; 23] = [
     1e21, 1e22,
 ];
 
+/// Exact powers of ten up to 10^22 as integers, for the exact rounding check.
+const POW10_U128: [u128; 23] = {
+    let mut t = [1u128; 23];
+    let mut i = 1;
+    while i < 23 {
+        t[i] = t[i - 1] * 10;
+        i += 1;
+    }
+    t
+};
+
 /// Powers of ten that fit a u64 run of up to 8 digits.
 const POW10_U64: [u64; 9] = [1, 10, 100, 1_000, 10_000, 100_000, 1_000_000, 10_000_000, 100_000_000];
 
@@ -170,7 +181,7 @@ fn decimal_to_f64(mantissa: u64, frac: usize) -> Option<f64> {
     if mantissa < (1u64 << 53) {
         return Some(mantissa as f64 / POW10[frac]);
     }
-    let p = 10u128.pow(frac as u32);
+    let p = POW10_U128[frac];
     let guess = mantissa as f64 / POW10[frac];
     let bits = guess.to_bits();
     for c in [bits, bits + 1, bits - 1] {

@@ -196,7 +196,9 @@ fn parse_line<'a>(
     if b[0] == b',' {
         return Err(ErrorKind::MissingMeasurement);
     }
-    let mut end = find_unescaped(b, 1, &MEASUREMENT_END).ok_or_else(|| ErrorKind::MissingFields)?;
+    let Some(mut end) = find_unescaped(b, 1, &MEASUREMENT_END) else {
+        return Err(ErrorKind::MissingFields);
+    };
     let measurement = unesc(&line[..end], NAME_SPECIALS);
 
     // Tags: `,key=value` until an unescaped space.
@@ -206,7 +208,9 @@ fn parse_line<'a>(
         if ks >= b.len() || matches!(b[ks], b' ' | b',' | b'=') {
             return Err(ErrorKind::MissingTagKey);
         }
-        let ke = find_unescaped(b, ks + 1, &TAG_END).ok_or_else(|| ErrorKind::MissingTagValue)?;
+        let Some(ke) = find_unescaped(b, ks + 1, &TAG_END) else {
+            return Err(ErrorKind::MissingTagValue);
+        };
         if b[ke] != b'=' {
             return Err(ErrorKind::MissingTagValue);
         }
@@ -215,7 +219,9 @@ fn parse_line<'a>(
             return Err(ErrorKind::MissingTagValue);
         }
         // quirk: a value may start with '=', but not contain one later.
-        let ve = find_unescaped(b, vs + 1, &TAG_END).ok_or_else(|| ErrorKind::MissingFields)?;
+        let Some(ve) = find_unescaped(b, vs + 1, &TAG_END) else {
+            return Err(ErrorKind::MissingFields);
+        };
         if b[ve] == b'=' {
             return Err(ErrorKind::InvalidTagFormat);
         }
@@ -238,11 +244,11 @@ fn parse_line<'a>(
 }
 
 /// Delimiters that end a measurement.
-static MEASUREMENT_END: ByteSet = ByteSet::new(b", ");
+const MEASUREMENT_END: ByteSet = ByteSet::new(b", ");
 /// Delimiters that end a tag key or value.
-static TAG_END: ByteSet = ByteSet::new(b", =");
+const TAG_END: ByteSet = ByteSet::new(b", =");
 /// Bytes the field scanner must look at; all others are skipped.
-static FIELD_SPECIAL: ByteSet = ByteSet::new(b"\\\"=, ");
+const FIELD_SPECIAL: ByteSet = ByteSet::new(b"\\\"=, ");
 
 /// Sorts a point's tags by key as InfluxDB does and rejects a repeated key. Lines from most
 /// clients are already sorted, so check before sorting. Without escapes in the line, keys hold
@@ -501,7 +507,9 @@ fn scan_time(b: &[u8], from: usize, precision: Precision) -> Result<Option<i64>,
             })
         }
     };
-    let ns = precision.to_nanos(ts).ok_or_else(|| ErrorKind::TimeOutsideRange)?;
+    let Some(ns) = precision.to_nanos(ts) else {
+        return Err(ErrorKind::TimeOutsideRange);
+    };
     if !(MIN_NANOS..=MAX_NANOS).contains(&ns) {
         return Err(ErrorKind::TimeOutsideRange);
     }

@@ -45,7 +45,7 @@ impl ByteSet {
     }
 
     #[inline(always)]
-    fn lanes(&self, w: u64) -> u64 {
+    const fn lanes(&self, w: u64) -> u64 {
         let b = &self.bytes;
         let mut m = lanes_eq(w, b[0]) | lanes_eq(w, b[1]) | lanes_eq(w, b[2]);
         if self.len > 3 {
@@ -54,8 +54,9 @@ impl ByteSet {
         m
     }
 
-    /// Index of the first byte of `self` in `b[from..]`, or `b.len()`.
-    #[inline]
+    /// Index of the first byte of `self` in `b[from..]`, or `b.len()`. Always inlined, so
+    /// that the set's bytes (from a `const`) fold into the instructions.
+    #[inline(always)]
     pub(crate) fn find(&self, b: &[u8], mut from: usize) -> usize {
         while from + 8 <= b.len() {
             let w = u64::from_le_bytes(b[from..from + 8].try_into().unwrap_or([0; 8]));
@@ -102,7 +103,7 @@ pub(crate) fn eight_digits(b: &[u8], from: usize) -> Option<(usize, u64)> {
 
 /// Position of the first byte of `set` at or after `from` whose previous byte is not a
 /// backslash: InfluxDB's escape test in the measurement and tags. `from` must be >= 1.
-#[inline]
+#[inline(always)]
 pub(crate) fn find_unescaped(b: &[u8], mut from: usize, set: &ByteSet) -> Option<usize> {
     loop {
         let at = set.find(b, from);

@@ -30,12 +30,16 @@ fn storage_semantics(error: Option<&str>) -> bool {
     error.is_some_and(|e| !e.contains("unable to parse"))
 }
 
+/// (measurement, tags, time): one stored row.
+type RowKey = (String, Vec<(String, String)>, i64);
+/// field -> (type, value as JSON)
+type Row = BTreeMap<String, (String, Value)>;
+
 #[derive(Debug, PartialEq)]
 struct Outcome {
     errors: Vec<String>,
     series: BTreeSet<String>,
-    /// (measurement, tags, time) -> field -> (type, value as JSON)
-    points: BTreeMap<(String, Vec<(String, String)>, i64), BTreeMap<String, (String, Value)>>,
+    points: BTreeMap<RowKey, Row>,
 }
 
 fn precision(p: &str) -> Precision {

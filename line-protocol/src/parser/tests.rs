@@ -18,8 +18,10 @@ fn error(body: &str) -> String {
     b.errors()[0].kind.to_string()
 }
 
-/// (series key, fields, time) of each point.
-fn points(body: &str) -> Vec<(String, Vec<(String, FieldValue<'static>)>, i64)> {
+/// (series key, fields, time) of a point.
+type Summary = (String, Vec<(String, FieldValue<'static>)>, i64);
+
+fn points(body: &str) -> Vec<Summary> {
     let b = parse(body);
     assert!(b.errors().is_empty(), "{body:?}: {:?}", b.error_text());
     b.points()
@@ -34,7 +36,7 @@ fn points(body: &str) -> Vec<(String, Vec<(String, FieldValue<'static>)>, i64)> 
         .collect()
 }
 
-fn one(body: &str) -> (String, Vec<(String, FieldValue<'static>)>, i64) {
+fn one(body: &str) -> Summary {
     let mut p = points(body);
     assert_eq!(p.len(), 1, "{body:?}");
     p.remove(0)
