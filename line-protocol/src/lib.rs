@@ -33,8 +33,8 @@ mod writer;
 
 pub use error::{ErrorKind, LineError, MAX_KEY_LEN, MAX_NANOS, MIN_NANOS};
 pub use escape::cmp_tag_keys;
-pub use parser::{parse_lines, ParseOptions};
-pub use point::{Batch, Field, FieldValue, Point, Tag};
+pub use parser::{parse_lines, parse_lines_into, ParseOptions};
+pub use point::{Batch, Buffers, Field, FieldValue, Point, Tag};
 pub use precision::Precision;
 pub use series_key::{series_hash, series_key};
 pub use writer::{write_line, WriteError};

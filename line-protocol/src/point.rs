@@ -136,7 +136,44 @@ impl<'b, 'a> Point<'b, 'a> {
     }
 }
 
+/// The memory of a parsed batch, emptied, for [`crate::parse_lines_into`] to fill again.
+#[derive(Debug, Default)]
+pub struct Buffers {
+    points: Vec<PointData<'static>>,
+    tags: Vec<Tag<'static>>,
+    fields: Vec<Field<'static>>,
+    errors: Vec<LineError<'static>>,
+}
+
+impl Buffers {
+    pub(crate) fn into_batch<'a>(self) -> Batch<'a> {
+        Batch {
+            points: relabel(self.points),
+            tags: relabel(self.tags),
+            fields: relabel(self.fields),
+            errors: relabel(self.errors),
+        }
+    }
+}
+
+/// An empty vector of `T<'x>` as one of `T<'y>`, keeping its allocation: the elements only
+/// differ in lifetime, so the standard library collects in place.
+fn relabel<A, B>(mut v: Vec<A>) -> Vec<B> {
+    v.clear();
+    v.into_iter().filter_map(|_| None).collect()
+}
+
 impl<'a> Batch<'a> {
+    /// Empties the batch and keeps its memory for the next body.
+    pub fn recycle(self) -> Buffers {
+        Buffers {
+            points: relabel(self.points),
+            tags: relabel(self.tags),
+            fields: relabel(self.fields),
+            errors: relabel(self.errors),
+        }
+    }
+
     /// Accepted points, in body order.
     pub fn points(&self) -> impl ExactSizeIterator<Item = Point<'_, 'a>> + '_ {
         self.points.iter().map(move |data| Point { batch: self, data })
@@ -175,5 +212,29 @@ impl<'a> Batch<'a> {
         }
         let texts: Vec<String> = self.errors.iter().map(ToString::to_string).collect();
         Some(texts.join("\n"))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use crate::{parse_lines, parse_lines_into, ParseOptions};
+
+    #[test]
+    fn recycled_memory_is_reused() {
+        let first = "cpu,host=a,region=eu v=1,w=2 1\n".repeat(100);
+        let batch = parse_lines(first.as_bytes(), &ParseOptions::new(0));
+        let (tags, fields) = (batch.tags.capacity(), batch.fields.capacity());
+        assert!(tags >= 200 && fields >= 200);
+        let buffers = batch.recycle();
+        let second = String::from("m,t=1 v=2 3\nbad\n");
+        let batch = parse_lines_into(second.as_bytes(), &ParseOptions::new(0), buffers);
+        assert_eq!(batch.len(), 1);
+        assert_eq!(batch.errors().len(), 1);
+        assert_eq!(batch.point(0).unwrap().tags()[0].value, "1");
+        assert_eq!(
+            (batch.tags.capacity(), batch.fields.capacity()),
+            (tags, fields),
+            "same allocations"
+        );
     }
 }
