@@ -1,0 +1,130 @@
+//! db: the shard's RocksDB instance: how it is opened and tuned, and small helpers that
+//! turn RocksDB errors into errors naming the shard.
+
+use std::path::{Path, PathBuf};
+
+use rocksdb::{
+    BlockBasedOptions, Cache, ColumnFamily, ColumnFamilyDescriptor, DBCompressionType, DBRawIterator, Options,
+    ReadOptions, WriteBatch, WriteOptions, DB,
+};
+
+use crate::error::{Error, Result};
+use crate::keys::{self, ALL_CFS};
+
+/// RocksDB settings shared by the shards of a node.
+#[derive(Clone)]
+pub struct RocksOptions {
+    /// Block cache shared by every shard of the node (index and block reads).
+    pub cache: Cache,
+    /// Memtable size of the `blocks` CF; the index CFs get a quarter. Small, because the
+    /// head already buffers points and a node holds many shards.
+    pub write_buffer_bytes: usize,
+}
+
+impl std::fmt::Debug for RocksOptions {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("RocksOptions")
+            .field("write_buffer_bytes", &self.write_buffer_bytes)
+            .finish_non_exhaustive()
+    }
+}
+
+impl Default for RocksOptions {
+    fn default() -> Self {
+        Self {
+            cache: Cache::new_lru_cache(64 << 20),
+            write_buffer_bytes: 16 << 20,
+        }
+    }
+}
+
+pub(crate) struct Db {
+    pub(crate) db: DB,
+    pub(crate) path: PathBuf,
+}
+
+impl std::fmt::Debug for Db {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Db").field("path", &self.path).finish_non_exhaustive()
+    }
+}
+
+impl Db {
+    pub(crate) fn open(path: &Path, rocks: &RocksOptions) -> Result<Self> {
+        let mut db_opts = Options::default();
+        db_opts.create_if_missing(true);
+        db_opts.create_missing_column_families(true);
+        db_opts.set_max_background_jobs(2);
+        db_opts.set_keep_log_file_num(2);
+        let cfs = ALL_CFS.iter().map(|&name| {
+            let mut o = Options::default();
+            let mut table = BlockBasedOptions::default();
+            table.set_block_cache(&rocks.cache);
+            table.set_bloom_filter(10.0, false);
+            o.set_block_based_table_factory(&table);
+            if name == keys::CF_BLOCKS {
+                // Blocks are compressed by their codecs already; LZ4 still trims keys and
+                // headers cheaply.
+                o.set_write_buffer_size(rocks.write_buffer_bytes);
+                o.set_compression_type(DBCompressionType::Lz4);
+            } else {
+                // Index keys repeat measurement and tag names: zstd at the bottom level.
+                o.set_write_buffer_size(rocks.write_buffer_bytes / 4);
+                o.set_compression_type(DBCompressionType::Lz4);
+                o.set_bottommost_compression_type(DBCompressionType::Zstd);
+            }
+            ColumnFamilyDescriptor::new(name, o)
+        });
+        let db = DB::open_cf_descriptors(&db_opts, path, cfs).map_err(|e| Error::rocks(path, "open", e))?;
+        let db = Self {
+            db,
+            path: path.to_path_buf(),
+        };
+        for name in ALL_CFS {
+            if db.db.cf_handle(name).is_none() {
+                return Err(Error::Corrupt {
+                    path: path.to_path_buf(),
+                    what: format!("column family {name} is missing"),
+                });
+            }
+        }
+        Ok(db)
+    }
+
+    /// A column family; all exist once `open` returned.
+    pub(crate) fn cf(&self, name: &str) -> &ColumnFamily {
+        self.db
+            .cf_handle(name)
+            .unwrap_or_else(|| panic!("BUG: column family {name} checked at open is gone"))
+    }
+
+    pub(crate) fn write(&self, batch: WriteBatch, sync: bool, action: &'static str) -> Result<()> {
+        let mut wo = WriteOptions::default();
+        wo.set_sync(sync);
+        self.db
+            .write_opt(batch, &wo)
+            .map_err(|e| Error::rocks(&self.path, action, e))
+    }
+
+    pub(crate) fn get(&self, cf: &str, key: &[u8]) -> Result<Option<Vec<u8>>> {
+        self.db
+            .get_cf(self.cf(cf), key)
+            .map_err(|e| Error::rocks(&self.path, "read", e))
+    }
+
+    /// A raw iterator over the keys of `cf` that start with `prefix`, positioned at the first.
+    pub(crate) fn prefix_iter(&self, cf: &str, prefix: &[u8]) -> DBRawIterator<'_> {
+        let mut ro = ReadOptions::default();
+        if let Some(end) = keys::prefix_end(prefix) {
+            ro.set_iterate_upper_bound(end);
+        }
+        let mut it = self.db.raw_iterator_cf_opt(self.cf(cf), ro);
+        it.seek(prefix);
+        it
+    }
+
+    /// Turns an iterator's end into a result: `valid() == false` is either the end or an error.
+    pub(crate) fn check(&self, it: &DBRawIterator<'_>) -> Result<()> {
+        it.status().map_err(|e| Error::rocks(&self.path, "iterate", e))
+    }
+}

@@ -1,0 +1,173 @@
+//! head: the points written since the last flush, in memory, one [`Column`] per
+//! field-series. Writers append; a flush freezes the whole head (readers still see it) and
+//! turns it into blocks. Its size is tracked so that a writer past the limit gets an error
+//! rather than the node an out-of-memory kill.
+
+use std::collections::HashMap;
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::{Arc, Mutex, RwLock};
+use std::time::Instant;
+
+use block::FieldType;
+use line_protocol::FieldValue;
+
+use crate::column::{Column, COLUMN_OVERHEAD};
+
+/// A field of a series: what the head, the blocks and the WAL address points by.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct FieldSeries {
+    pub series: u64,
+    pub field: u32,
+}
+
+/// Lock stripes: writers of different series rarely wait for each other.
+const PARTS: usize = 16;
+
+type Columns = HashMap<FieldSeries, Column>;
+
+#[derive(Debug)]
+pub(crate) struct Head {
+    parts: Vec<RwLock<Columns>>,
+    /// The head being flushed: still read by queries until its blocks are written.
+    frozen: RwLock<Option<Arc<Frozen>>>,
+    /// Bytes held by `parts`.
+    bytes: AtomicUsize,
+    /// When the first point since the last freeze arrived.
+    oldest: Mutex<Option<Instant>>,
+}
+
+/// A frozen head: every column sorted, and the WAL seq it covers.
+#[derive(Debug)]
+pub(crate) struct Frozen {
+    pub(crate) columns: Vec<(FieldSeries, Column)>,
+    pub(crate) bytes: usize,
+}
+
+impl Frozen {
+    fn get(&self, fs: FieldSeries) -> Option<&Column> {
+        self.columns
+            .binary_search_by_key(&fs, |(k, _)| *k)
+            .ok()
+            .map(|i| &self.columns[i].1)
+    }
+}
+
+fn part_of(fs: FieldSeries) -> usize {
+    (fs.series as usize).wrapping_mul(0x9E37_79B9) % PARTS
+}
+
+impl Head {
+    pub(crate) fn new() -> Self {
+        Self {
+            parts: (0..PARTS).map(|_| RwLock::new(HashMap::new())).collect(),
+            frozen: RwLock::new(None),
+            bytes: AtomicUsize::new(0),
+            oldest: Mutex::new(None),
+        }
+    }
+
+    /// Appends points; `points` yields (field-series, type, time, value).
+    pub(crate) fn append<'v>(
+        &self,
+        points: impl IntoIterator<Item = (FieldSeries, FieldType, i64, &'v FieldValue<'v>)>,
+    ) {
+        let mut added = 0;
+        for (fs, t, time, v) in points {
+            let mut part = self.parts[part_of(fs)].write().unwrap_or_else(|p| p.into_inner());
+            let column = part.entry(fs).or_insert_with(|| {
+                added += COLUMN_OVERHEAD;
+                Column::new(t)
+            });
+            added += column.push(time, v);
+        }
+        if added > 0 {
+            self.bytes.fetch_add(added, Ordering::Relaxed);
+            self.oldest
+                .lock()
+                .unwrap_or_else(|p| p.into_inner())
+                .get_or_insert_with(Instant::now);
+        }
+    }
+
+    /// Bytes held, the frozen part included.
+    pub(crate) fn bytes(&self) -> usize {
+        self.bytes.load(Ordering::Relaxed) + self.frozen_read().as_ref().map_or(0, |f| f.bytes)
+    }
+
+    /// Bytes held by the part not yet frozen.
+    pub(crate) fn active_bytes(&self) -> usize {
+        self.bytes.load(Ordering::Relaxed)
+    }
+
+    /// When the oldest point not yet frozen arrived.
+    pub(crate) fn oldest(&self) -> Option<Instant> {
+        *self.oldest.lock().unwrap_or_else(|p| p.into_inner())
+    }
+
+    /// Moves everything into the frozen part and returns it. The caller holds the shard's
+    /// write order, so the frozen head covers exactly the WAL records appended so far.
+    pub(crate) fn freeze(&self) -> Arc<Frozen> {
+        let mut columns = Vec::new();
+        for part in &self.parts {
+            let taken = std::mem::take(&mut *part.write().unwrap_or_else(|p| p.into_inner()));
+            columns.extend(taken);
+        }
+        columns.sort_by_key(|(k, _)| *k);
+        for (_, c) in &mut columns {
+            c.normalize();
+        }
+        let bytes = self.bytes.swap(0, Ordering::Relaxed);
+        *self.oldest.lock().unwrap_or_else(|p| p.into_inner()) = None;
+        let frozen = Arc::new(Frozen { columns, bytes });
+        *self.frozen.write().unwrap_or_else(|p| p.into_inner()) = Some(Arc::clone(&frozen));
+        frozen
+    }
+
+    /// Forgets the frozen part once its blocks are written.
+    pub(crate) fn release_frozen(&self) {
+        *self.frozen.write().unwrap_or_else(|p| p.into_inner()) = None;
+    }
+
+    /// The points of a field-series with `lo <= t <= hi`, sorted, newest write winning:
+    /// the frozen part merged with the active one.
+    pub(crate) fn read(&self, fs: FieldSeries, lo: i64, hi: i64) -> Option<Column> {
+        let frozen = self.frozen_read().as_ref().and_then(|f| {
+            let c = f.get(fs)?;
+            let (a, b) = c.range(lo, hi);
+            (a < b).then(|| c.slice(a, b))
+        });
+        let active = {
+            let part = self.parts[part_of(fs)].read().unwrap_or_else(|p| p.into_inner());
+            part.get(&fs).map(|c| {
+                let mut c = c.clone();
+                c.normalize();
+                let (a, b) = c.range(lo, hi);
+                c.slice(a, b)
+            })
+        };
+        match (frozen, active) {
+            (None, None) => None,
+            (Some(c), None) | (None, Some(c)) => (!c.is_empty()).then_some(c),
+            (Some(f), Some(a)) => Some(Column::merge(&f, &a)),
+        }
+    }
+
+    /// Drops the points of the given series with `lo <= t <= hi` (deletes).
+    pub(crate) fn delete(&self, series: &[u64], lo: i64, hi: i64) {
+        for part in &self.parts {
+            let mut part = part.write().unwrap_or_else(|p| p.into_inner());
+            part.retain(|fs, c| {
+                if series.binary_search(&fs.series).is_err() {
+                    return true;
+                }
+                c.normalize();
+                c.remove_range(lo, hi);
+                !c.is_empty()
+            });
+        }
+    }
+
+    fn frozen_read(&self) -> std::sync::RwLockReadGuard<'_, Option<Arc<Frozen>>> {
+        self.frozen.read().unwrap_or_else(|p| p.into_inner())
+    }
+}

@@ -1,0 +1,352 @@
+//! index: the series and fields a shard holds. On disk in RocksDB (`series`, `series_ids`,
+//! `postings`, `fields`); in memory only a bounded cache of recently written series and the
+//! field schema, which is small (measurements x fields). Memory does not grow with the
+//! number of series, unlike InfluxDB's `inmem` index.
+//!
+//! Series ids are dense per shard, in creation order; field ids number the (measurement,
+//! field) pairs. Both are what the WAL, the head and the blocks store instead of names.
+
+use std::collections::HashMap;
+use std::sync::atomic::{AtomicU32, AtomicU64, Ordering};
+use std::sync::{Mutex, RwLock};
+
+use block::FieldType;
+use rocksdb::WriteBatch;
+
+use crate::db::Db;
+use crate::error::{Error, Result};
+use crate::keys::{self, CF_FIELDS, CF_POSTINGS, CF_SERIES, CF_SERIES_IDS};
+
+/// A field of a measurement: its type, fixed per shard on first write, and its id.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct FieldInfo {
+    pub field_type: FieldType,
+    pub id: u32,
+}
+
+/// Series keys cached for the write path: two generations, so that a full cache drops the
+/// older half instead of everything (VictoriaMetrics' rotating caches). `capacity` counts
+/// entries per generation.
+#[derive(Debug)]
+struct SeriesCache {
+    current: HashMap<Box<[u8]>, u64>,
+    previous: HashMap<Box<[u8]>, u64>,
+    capacity: usize,
+}
+
+impl SeriesCache {
+    fn get(&mut self, key: &[u8]) -> Option<u64> {
+        if let Some(&id) = self.current.get(key) {
+            return Some(id);
+        }
+        let id = *self.previous.get(key)?;
+        self.insert(key, id);
+        Some(id)
+    }
+
+    fn insert(&mut self, key: &[u8], id: u64) {
+        if self.current.len() >= self.capacity {
+            self.previous = std::mem::take(&mut self.current);
+        }
+        self.current.insert(key.into(), id);
+    }
+}
+
+#[derive(Debug)]
+pub(crate) struct Index {
+    cache: Mutex<SeriesCache>,
+    /// measurement -> field -> info; every field of the shard.
+    fields: RwLock<HashMap<String, HashMap<String, FieldInfo>>>,
+    next_series: AtomicU64,
+    next_field: AtomicU32,
+}
+
+fn type_byte(t: FieldType) -> u8 {
+    match t {
+        FieldType::Float => 1,
+        FieldType::Integer => 2,
+        FieldType::Unsigned => 3,
+        FieldType::Boolean => 4,
+        FieldType::String => 5,
+    }
+}
+
+fn type_from_byte(b: u8) -> Option<FieldType> {
+    Some(match b {
+        1 => FieldType::Float,
+        2 => FieldType::Integer,
+        3 => FieldType::Unsigned,
+        4 => FieldType::Boolean,
+        5 => FieldType::String,
+        _ => return None,
+    })
+}
+
+impl Index {
+    /// Loads the field schema and the id counters from `db`.
+    pub(crate) fn open(db: &Db, cache_entries: usize) -> Result<Self> {
+        let mut fields: HashMap<String, HashMap<String, FieldInfo>> = HashMap::new();
+        let mut next_field = 0u32;
+        let mut it = db.prefix_iter(CF_FIELDS, &[]);
+        while let (Some(k), Some(v)) = (it.key(), it.value()) {
+            let corrupt = || Error::Corrupt {
+                path: db.path.clone(),
+                what: format!("bad fields entry {k:?}"),
+            };
+            let (m, rest) = keys::decode_component(k).ok_or_else(corrupt)?;
+            let (f, _) = keys::decode_component(rest).ok_or_else(corrupt)?;
+            let (&t, id) = v.split_first().ok_or_else(corrupt)?;
+            let id = u32::from_be_bytes(id.try_into().map_err(|_| corrupt())?);
+            let info = FieldInfo {
+                field_type: type_from_byte(t).ok_or_else(corrupt)?,
+                id,
+            };
+            let m = String::from_utf8(m).map_err(|_| corrupt())?;
+            let f = String::from_utf8(f).map_err(|_| corrupt())?;
+            fields.entry(m).or_default().insert(f, info);
+            next_field = next_field.max(id + 1);
+            it.next();
+        }
+        db.check(&it)?;
+        // Ids are dense: the next one follows the largest in `series_ids`.
+        let mut it = db.db.raw_iterator_cf(db.cf(CF_SERIES_IDS));
+        it.seek_to_last();
+        let next_series = match it.key() {
+            Some(k) => {
+                u64::from_be_bytes(k.try_into().map_err(|_| Error::Corrupt {
+                    path: db.path.clone(),
+                    what: format!("bad series id key {k:?}"),
+                })?) + 1
+            }
+            None => 1,
+        };
+        db.check(&it)?;
+        Ok(Self {
+            cache: Mutex::new(SeriesCache {
+                current: HashMap::new(),
+                previous: HashMap::new(),
+                capacity: cache_entries.max(16) / 2,
+            }),
+            fields: RwLock::new(fields),
+            next_series: AtomicU64::new(next_series),
+            next_field: AtomicU32::new(next_field),
+        })
+    }
+
+    /// The id of a series, from the cache or the disk.
+    pub(crate) fn series_id(&self, db: &Db, key: &[u8]) -> Result<Option<u64>> {
+        if let Some(id) = self.lock_cache().get(key) {
+            return Ok(Some(id));
+        }
+        let Some(v) = db.get(CF_SERIES, key)? else {
+            return Ok(None);
+        };
+        let id = u64::from_be_bytes(v.as_slice().try_into().map_err(|_| Error::Corrupt {
+            path: db.path.clone(),
+            what: format!("bad series id {v:?}"),
+        })?);
+        self.lock_cache().insert(key, id);
+        Ok(Some(id))
+    }
+
+    /// Assigns the next id to a new series and adds its index entries to `batch`. The caller
+    /// holds the shard's write order, so that no two writers create the same series.
+    pub(crate) fn create_series(
+        &self,
+        db: &Db,
+        key: &[u8],
+        measurement: &str,
+        tags: &[(&str, &str)],
+        batch: &mut WriteBatch,
+    ) -> u64 {
+        let id = self.next_series.fetch_add(1, Ordering::Relaxed);
+        self.put_series(db, id, key, measurement, tags, batch);
+        self.lock_cache().insert(key, id);
+        id
+    }
+
+    /// Index entries of a series with a known id (also used on WAL replay: idempotent).
+    pub(crate) fn put_series(
+        &self,
+        db: &Db,
+        id: u64,
+        key: &[u8],
+        measurement: &str,
+        tags: &[(&str, &str)],
+        batch: &mut WriteBatch,
+    ) {
+        batch.put_cf(db.cf(CF_SERIES), key, id.to_be_bytes());
+        batch.put_cf(db.cf(CF_SERIES_IDS), id.to_be_bytes(), key);
+        for (k, v) in tags {
+            batch.put_cf(db.cf(CF_POSTINGS), keys::posting_key(measurement, k, v, id), []);
+        }
+        self.next_series.fetch_max(id + 1, Ordering::Relaxed);
+    }
+
+    /// The field of a measurement, if the shard has it.
+    pub(crate) fn field(&self, measurement: &str, field: &str) -> Option<FieldInfo> {
+        self.read_fields().get(measurement)?.get(field).copied()
+    }
+
+    /// Creates a field with the type of its first write; adds its entry to `batch`.
+    pub(crate) fn create_field(
+        &self,
+        db: &Db,
+        measurement: &str,
+        field: &str,
+        field_type: FieldType,
+        batch: &mut WriteBatch,
+    ) -> FieldInfo {
+        let id = self.next_field.fetch_add(1, Ordering::Relaxed);
+        let info = FieldInfo { field_type, id };
+        self.put_field(db, measurement, field, info, batch);
+        info
+    }
+
+    /// Adds a field with a known id (also used on WAL replay: idempotent).
+    pub(crate) fn put_field(&self, db: &Db, measurement: &str, field: &str, info: FieldInfo, batch: &mut WriteBatch) {
+        let mut v = vec![type_byte(info.field_type)];
+        v.extend_from_slice(&info.id.to_be_bytes());
+        batch.put_cf(db.cf(CF_FIELDS), keys::field_key(measurement, field), v);
+        self.fields
+            .write()
+            .unwrap_or_else(|p| p.into_inner())
+            .entry(measurement.to_string())
+            .or_default()
+            .insert(field.to_string(), info);
+        self.next_field.fetch_max(info.id + 1, Ordering::Relaxed);
+    }
+
+    /// Fields of a measurement, sorted by name.
+    pub(crate) fn fields_of(&self, measurement: &str) -> Vec<(String, FieldInfo)> {
+        let mut v: Vec<(String, FieldInfo)> = self
+            .read_fields()
+            .get(measurement)
+            .map(|m| m.iter().map(|(k, v)| (k.clone(), *v)).collect())
+            .unwrap_or_default();
+        v.sort_by(|a, b| a.0.cmp(&b.0));
+        v
+    }
+
+    /// The type of every field id.
+    pub(crate) fn field_types(&self) -> HashMap<u32, FieldType> {
+        self.read_fields()
+            .values()
+            .flat_map(|m| m.values().map(|f| (f.id, f.field_type)))
+            .collect()
+    }
+
+    /// Every measurement with at least one field, sorted.
+    pub(crate) fn measurements(&self) -> Vec<String> {
+        let mut v: Vec<String> = self
+            .read_fields()
+            .iter()
+            .filter(|(_, f)| !f.is_empty())
+            .map(|(m, _)| m.clone())
+            .collect();
+        v.sort();
+        v
+    }
+
+    /// Forgets a measurement's fields (dropping the measurement); removes their entries.
+    pub(crate) fn drop_fields(&self, db: &Db, measurement: &str, batch: &mut WriteBatch) {
+        let removed = self
+            .fields
+            .write()
+            .unwrap_or_else(|p| p.into_inner())
+            .remove(measurement);
+        for field in removed.into_iter().flat_map(|m| m.into_keys()) {
+            batch.delete_cf(db.cf(CF_FIELDS), keys::field_key(measurement, &field));
+        }
+    }
+
+    /// Forgets cached series (after series were dropped).
+    pub(crate) fn clear_cache(&self) {
+        let mut c = self.lock_cache();
+        c.current.clear();
+        c.previous.clear();
+    }
+
+    fn lock_cache(&self) -> std::sync::MutexGuard<'_, SeriesCache> {
+        self.cache.lock().unwrap_or_else(|p| p.into_inner())
+    }
+
+    fn read_fields(&self) -> std::sync::RwLockReadGuard<'_, HashMap<String, HashMap<String, FieldInfo>>> {
+        self.fields.read().unwrap_or_else(|p| p.into_inner())
+    }
+}
+
+/// Reading the on-disk index: series of a measurement, tag keys and values, postings.
+impl Db {
+    /// (id, key) of every series of `measurement`, in key order.
+    pub(crate) fn series_of(&self, measurement: &str) -> Result<Vec<(u64, Vec<u8>)>> {
+        let mut prefix = Vec::new();
+        keys::encode_component(&mut prefix, measurement.as_bytes());
+        let mut out = Vec::new();
+        let mut it = self.prefix_iter(CF_SERIES, &prefix);
+        while let (Some(k), Some(v)) = (it.key(), it.value()) {
+            let id = u64::from_be_bytes(v.try_into().map_err(|_| Error::Corrupt {
+                path: self.path.clone(),
+                what: format!("bad series id {v:?}"),
+            })?);
+            out.push((id, k.to_vec()));
+            it.next();
+        }
+        self.check(&it)?;
+        Ok(out)
+    }
+
+    /// The `series` key of a series id.
+    pub(crate) fn series_key_of(&self, id: u64) -> Result<Option<Vec<u8>>> {
+        self.get(CF_SERIES_IDS, &id.to_be_bytes())
+    }
+
+    /// Distinct components right after `prefix` in the postings: tag keys of a measurement,
+    /// or values of a tag key. Skips over each component's postings with one seek.
+    pub(crate) fn distinct_after(&self, prefix: &[u8]) -> Result<Vec<String>> {
+        let mut out = Vec::new();
+        let mut it = self.prefix_iter(CF_POSTINGS, prefix);
+        while let Some(k) = it.key() {
+            let rest = &k[prefix.len()..];
+            let Some((name, _)) = keys::decode_component(rest) else {
+                return Err(Error::Corrupt {
+                    path: self.path.clone(),
+                    what: format!("bad postings key {k:?}"),
+                });
+            };
+            let mut next = prefix.to_vec();
+            keys::encode_component(&mut next, &name);
+            out.push(String::from_utf8_lossy(&name).into_owned());
+            match keys::prefix_end(&next) {
+                Some(end) => it.seek(end),
+                None => break,
+            }
+        }
+        self.check(&it)?;
+        Ok(out)
+    }
+
+    /// Series ids (sorted) whose tag `key` has `value` in `measurement`.
+    pub(crate) fn postings(&self, measurement: &str, key: &str, value: &str) -> Result<Vec<u64>> {
+        let prefix = keys::posting_prefix(measurement, Some(key), Some(value));
+        let mut out = Vec::new();
+        let mut it = self.prefix_iter(CF_POSTINGS, &prefix);
+        while let Some(k) = it.key() {
+            let id = k
+                .get(prefix.len()..)
+                .and_then(|b| b.try_into().ok())
+                .map(u64::from_be_bytes);
+            let Some(id) = id else {
+                return Err(Error::Corrupt {
+                    path: self.path.clone(),
+                    what: format!("bad postings key {k:?}"),
+                });
+            };
+            out.push(id);
+            it.next();
+        }
+        self.check(&it)?;
+        out.sort_unstable();
+        Ok(out)
+    }
+}

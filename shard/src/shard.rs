@@ -1,0 +1,620 @@
+//! The shard: opening it (and replaying its WAL), writing points, flushing the head to
+//! blocks, and deleting. Reads are in `shard_read.rs`.
+//!
+//! Directory: `<dir>/db` holds RocksDB, `<dir>/wal` the WAL segments. Dropping a shard is
+//! deleting the directory.
+
+use std::path::{Path, PathBuf};
+use std::sync::{Mutex, MutexGuard};
+use std::time::{Duration, Instant};
+
+use block::{FieldType, Values};
+use line_protocol::{FieldValue, Point};
+use rocksdb::WriteBatch;
+
+use crate::column::{field_type_of, Column};
+use crate::db::{Db, RocksOptions};
+use crate::error::{Error, Result};
+use crate::head::{FieldSeries, Frozen, Head};
+use crate::index::{FieldInfo, Index};
+use crate::keys::{self, CF_BLOCKS, CF_META, CF_POSTINGS, CF_SERIES, CF_SERIES_IDS};
+use crate::predicate::{AllSeries, TagPredicate};
+use crate::record::{self, RecordWriter, Replay};
+use crate::wal::{Wal, WalOptions};
+
+/// How a shard behaves; every field has a default fit for a data node.
+#[derive(Debug, Clone)]
+pub struct ShardOptions {
+    pub wal: WalOptions,
+    pub rocks: RocksOptions,
+    /// Past this many bytes in the head, writes fail with [`Error::HeadFull`] (InfluxDB's
+    /// `cache-max-memory-size`, default 1 GiB).
+    pub head_limit_bytes: usize,
+    /// A write that leaves more than this many bytes in the head flushes it (InfluxDB's
+    /// `cache-snapshot-memory-size`, 25 MB).
+    pub flush_bytes: usize,
+    /// Series keys kept in memory for the write path; others are looked up on disk.
+    pub series_cache_entries: usize,
+}
+
+impl Default for ShardOptions {
+    fn default() -> Self {
+        Self {
+            wal: WalOptions::default(),
+            rocks: RocksOptions::default(),
+            head_limit_bytes: 1 << 30,
+            flush_bytes: 25 << 20,
+            series_cache_entries: 1 << 20,
+        }
+    }
+}
+
+/// What became of a write: how much was stored, and how many points storage refused
+/// (with the first reason, in InfluxDB's words, for the `partial write` error).
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct WriteOutcome {
+    pub points: usize,
+    pub values: usize,
+    pub dropped: usize,
+    pub first_drop: Option<String>,
+}
+
+impl WriteOutcome {
+    fn drop_point(&mut self, reason: impl FnOnce() -> String) {
+        self.dropped += 1;
+        if self.first_drop.is_none() {
+            self.first_drop = Some(reason());
+        }
+    }
+}
+
+/// The storage of one shard.
+#[derive(Debug)]
+pub struct Shard {
+    pub(crate) dir: PathBuf,
+    pub(crate) db: Db,
+    pub(crate) index: Index,
+    pub(crate) wal: Wal,
+    pub(crate) head: Head,
+    /// Held by writers while they assign ids, append to the WAL and fill the head, so that
+    /// WAL order, id creation and head contents agree; held to freeze the head.
+    order: Mutex<()>,
+    /// One flush at a time.
+    flushing: Mutex<()>,
+    options: ShardOptions,
+}
+
+impl Shard {
+    /// Opens (or creates) the shard in `dir`, replaying the WAL records not yet flushed.
+    pub fn open(dir: &Path, options: ShardOptions) -> Result<Self> {
+        std::fs::create_dir_all(dir).map_err(|e| Error::io(dir, "create the shard directory", e))?;
+        let db = Db::open(&dir.join("db"), &options.rocks)?;
+        match db.get(CF_META, keys::META_FORMAT)? {
+            None => db
+                .db
+                .put_cf(db.cf(CF_META), keys::META_FORMAT, keys::FORMAT_VERSION.to_be_bytes())
+                .map_err(|e| Error::rocks(&db.path, "write the format", e))?,
+            Some(v) => {
+                let found = u64::from_be_bytes(v.as_slice().try_into().unwrap_or_default());
+                if found != keys::FORMAT_VERSION {
+                    return Err(Error::Format {
+                        path: dir.to_path_buf(),
+                        found,
+                        expected: keys::FORMAT_VERSION,
+                    });
+                }
+            }
+        }
+        let index = Index::open(&db, options.series_cache_entries)?;
+        let flushed = match db.get(CF_META, keys::META_FLUSHED_SEQ)? {
+            Some(v) => u64::from_be_bytes(v.as_slice().try_into().unwrap_or_default()),
+            None => 0,
+        };
+        let head = Head::new();
+        let started = Instant::now();
+        let mut replayer = Replayer {
+            db: &db,
+            index: &index,
+            batch: WriteBatch::default(),
+            points: Vec::new(),
+            types: index.field_types(),
+            head: &head,
+            records: 0,
+        };
+        let wal = Wal::open(&dir.join("wal"), options.wal.clone(), flushed, |seq, payload| {
+            record::replay(payload, &mut replayer).map_err(|what| Error::Corrupt {
+                path: dir.join("wal"),
+                what: format!("WAL record {seq}: {what}"),
+            })?;
+            replayer.records += 1;
+            replayer.apply();
+            Ok(())
+        })?;
+        let records = replayer.records;
+        let batch = std::mem::take(&mut replayer.batch);
+        db.write(batch, true, "restore index entries from the WAL")?;
+        if records > 0 {
+            tracing::info!(dir = %dir.display(), records, head_bytes = head.bytes(), elapsed = ?started.elapsed(), "replayed the WAL");
+        }
+        Ok(Self {
+            dir: dir.to_path_buf(),
+            db,
+            index,
+            wal,
+            head,
+            order: Mutex::new(()),
+            flushing: Mutex::new(()),
+            options,
+        })
+    }
+
+    /// The shard's directory.
+    pub fn dir(&self) -> &Path {
+        &self.dir
+    }
+
+    /// Stores points. Returns once they are durable (the WAL record is synced). Points that
+    /// storage refuses (a field of another type than the shard holds, the reserved `time`
+    /// key) are counted in the outcome; the others are stored.
+    pub fn write(&self, points: &[Point<'_, '_>]) -> Result<WriteOutcome> {
+        let mut outcome = WriteOutcome::default();
+        let seq = {
+            let _order = lock(&self.order);
+            let used = self.head.bytes();
+            if used >= self.options.head_limit_bytes {
+                return Err(Error::HeadFull {
+                    used,
+                    limit: self.options.head_limit_bytes,
+                });
+            }
+            let mut rec = RecordWriter::default();
+            let mut batch = WriteBatch::default();
+            let mut accepted: Vec<(FieldSeries, FieldType, i64, &FieldValue<'_>)> = Vec::new();
+            let mut fields: Vec<(&str, &FieldValue<'_>, Option<FieldInfo>)> = Vec::new();
+            let mut tags: Vec<(&str, &str)> = Vec::new();
+            for p in points {
+                let m = p.measurement();
+                if p.tags().iter().any(|t| t.key == "time") {
+                    outcome.drop_point(|| {
+                        format!("invalid tag key: input tag \"time\" on measurement \"{m}\" is invalid")
+                    });
+                    continue;
+                }
+                fields.clear();
+                fields.extend(
+                    p.fields()
+                        .iter()
+                        .filter(|f| f.key != "time")
+                        .map(|f| (&*f.key, &f.value, None)),
+                );
+                if fields.is_empty() {
+                    outcome.drop_point(|| {
+                        format!("invalid field name: input field \"time\" on measurement \"{m}\" is invalid")
+                    });
+                    continue;
+                }
+                if let Some(reason) = self.check_types(m, &mut fields) {
+                    outcome.drop_point(|| reason);
+                    continue;
+                }
+                for (name, v, info) in &mut fields {
+                    if info.is_some() {
+                        continue;
+                    }
+                    // A key repeated in the point was created by its first occurrence.
+                    *info = Some(self.index.field(m, name).unwrap_or_else(|| {
+                        let created = self.index.create_field(&self.db, m, name, field_type_of(v), &mut batch);
+                        rec.new_field(m, name, created.field_type, created.id);
+                        created
+                    }));
+                }
+                tags.clear();
+                tags.extend(p.tags().iter().map(|t| (&*t.key, &*t.value)));
+                let key = keys::series_key(m, tags.iter().copied());
+                let series = match self.index.series_id(&self.db, &key)? {
+                    Some(id) => id,
+                    None => {
+                        let id = self.index.create_series(&self.db, &key, m, &tags, &mut batch);
+                        rec.new_series(id, m, &tags);
+                        id
+                    }
+                };
+                rec.point(series, p.time(), fields.len());
+                for &(_, v, info) in &fields {
+                    let info = info.unwrap_or_else(|| panic!("BUG: field left without an id"));
+                    rec.value(info.id, v);
+                    accepted.push((FieldSeries { series, field: info.id }, info.field_type, p.time(), v));
+                }
+                outcome.points += 1;
+                outcome.values += fields.len();
+            }
+            if rec.is_empty() {
+                return Ok(outcome);
+            }
+            if !batch.is_empty() {
+                // Not synced: the WAL record carries the same entries and replay restores them.
+                self.db.write(batch, false, "write index entries")?;
+            }
+            let seq = self.wal.append(&rec.finish())?;
+            self.head.append(accepted);
+            seq
+        };
+        self.wal.sync(seq)?;
+        if self.head.active_bytes() > self.options.flush_bytes {
+            if let Ok(_flushing) = self.flushing.try_lock() {
+                self.flush_locked()?;
+            }
+        }
+        Ok(outcome)
+    }
+
+    /// Looks up each field's type; the reason a point must be dropped if one conflicts with
+    /// the shard (or with an earlier field of the same point). Fields new to the shard stay
+    /// `None`.
+    fn check_types(&self, m: &str, fields: &mut [(&str, &FieldValue<'_>, Option<FieldInfo>)]) -> Option<String> {
+        for i in 0..fields.len() {
+            let (name, v, _) = fields[i];
+            let t = field_type_of(v);
+            let known = self.index.field(m, name).map(|f| f.field_type).or_else(|| {
+                // A key repeated in one point: the first occurrence decides its type.
+                fields[..i].iter().find(|f| f.0 == name).map(|f| field_type_of(f.1))
+            });
+            match known {
+                Some(k) if k != t => {
+                    return Some(format!(
+                        "field type conflict: input field \"{name}\" on measurement \"{m}\" is type {}, already exists as type {}",
+                        t.name(),
+                        k.name()
+                    ))
+                }
+                _ => fields[i].2 = self.index.field(m, name),
+            }
+        }
+        None
+    }
+
+    /// Writes the head to blocks and deletes the WAL segments it covered.
+    pub fn flush(&self) -> Result<()> {
+        let _flushing = lock(&self.flushing);
+        self.flush_locked()
+    }
+
+    /// Flushes if the head holds points older than `max_age`: the periodic half of "flush by
+    /// size and age", called by the node's maintenance loop.
+    pub fn flush_if_older(&self, max_age: Duration) -> Result<bool> {
+        match self.head.oldest() {
+            Some(t) if t.elapsed() >= max_age => self.flush().map(|()| true),
+            _ => Ok(false),
+        }
+    }
+
+    /// Bytes held in memory by the head.
+    pub fn head_bytes(&self) -> usize {
+        self.head.bytes()
+    }
+
+    fn flush_locked(&self) -> Result<()> {
+        let (frozen, seq) = {
+            let _order = lock(&self.order);
+            (self.head.freeze(), self.wal.last_seq())
+        };
+        self.write_frozen(&frozen, seq)
+    }
+
+    /// Turns a frozen head into blocks, merged with the blocks it overlaps; the last batch
+    /// records the WAL seq covered and is synced. Then the frozen head is released and the
+    /// WAL segments it covered are removed.
+    fn write_frozen(&self, frozen: &Frozen, seq: u64) -> Result<()> {
+        let started = Instant::now();
+        let mut batch = WriteBatch::default();
+        let mut buf = Vec::new();
+        for (fs, column) in &frozen.columns {
+            self.put_blocks(*fs, column, &mut batch, &mut buf)?;
+            if batch.size_in_bytes() > 8 << 20 {
+                self.db.write(std::mem::take(&mut batch), false, "write blocks")?;
+            }
+        }
+        batch.put_cf(self.db.cf(CF_META), keys::META_FLUSHED_SEQ, seq.to_be_bytes());
+        self.db.write(batch, true, "write blocks")?;
+        self.head.release_frozen();
+        self.wal.roll()?;
+        self.wal.remove_through(seq)?;
+        tracing::debug!(dir = %self.dir.display(), columns = frozen.columns.len(), bytes = frozen.bytes, elapsed = ?started.elapsed(), "flushed the head");
+        Ok(())
+    }
+
+    /// Adds to `batch` the blocks of `column` merged with the stored blocks it overlaps (and
+    /// a small block just before it, so that blocks stay full), deleting those it replaces.
+    /// Stored blocks of a field-series never overlap in time.
+    fn put_blocks(&self, fs: FieldSeries, column: &Column, batch: &mut WriteBatch, buf: &mut Vec<u8>) -> Result<()> {
+        let (Some(&lo), Some(&hi)) = (column.times.first(), column.times.last()) else {
+            return Ok(());
+        };
+        let mut older = Column::new(column.values.field_type());
+        let prefix = keys::block_prefix(fs.series, Some(fs.field));
+        let mut it = self.db.prefix_iter(CF_BLOCKS, &prefix);
+        // The block before `lo`, if small enough to absorb.
+        it.seek_for_prev(keys::block_key(fs.series, fs.field, lo.saturating_sub(1)));
+        if let (Some(k), Some(v)) = (it.key(), it.value()) {
+            if k.starts_with(&prefix) && self.block_header(v)?.count < (block::MAX_POINTS / 2) as u32 {
+                older = self.decode_block(v)?;
+                batch.delete_cf(self.db.cf(CF_BLOCKS), k);
+            }
+        }
+        it.seek(keys::block_key(fs.series, fs.field, lo));
+        while let (Some(k), Some(v)) = (it.key(), it.value()) {
+            if self.block_header(v)?.min_time > hi {
+                break;
+            }
+            let stored = self.decode_block(v)?;
+            older = Column::merge(&older, &stored);
+            batch.delete_cf(self.db.cf(CF_BLOCKS), k);
+            it.next();
+        }
+        self.db.check(&it)?;
+        let merged = Column::merge(&older, column);
+        self.put_column(fs, &merged, batch, buf)
+    }
+
+    /// Adds a sorted column to `batch` as blocks of at most `block::MAX_POINTS` points.
+    fn put_column(&self, fs: FieldSeries, c: &Column, batch: &mut WriteBatch, buf: &mut Vec<u8>) -> Result<()> {
+        let mut start = 0;
+        while start < c.len() {
+            let end = (start + block::MAX_POINTS).min(c.len());
+            let part = c.slice(start, end);
+            buf.clear();
+            block::encode(&part.times, part.values.as_ref(), buf)
+                .unwrap_or_else(|e| panic!("BUG: a normalized column did not encode: {e}"));
+            batch.put_cf(
+                self.db.cf(CF_BLOCKS),
+                keys::block_key(fs.series, fs.field, part.times[part.len() - 1]),
+                &buf[..],
+            );
+            start = end;
+        }
+        Ok(())
+    }
+
+    pub(crate) fn block_header(&self, v: &[u8]) -> Result<block::Header> {
+        block::decode_header(v).map_err(|e| Error::Corrupt {
+            path: self.db.path.clone(),
+            what: format!("block header: {e}"),
+        })
+    }
+
+    pub(crate) fn decode_block(&self, v: &[u8]) -> Result<Column> {
+        let mut times = Vec::new();
+        let mut values = Values::Float(Vec::new());
+        block::decode(v, &mut times, &mut values).map_err(|e| Error::Corrupt {
+            path: self.db.path.clone(),
+            what: format!("block: {e}"),
+        })?;
+        Ok(Column::from_parts(times, values))
+    }
+
+    /// Deletes the points with `lo <= time <= hi` of the series of `measurement` that match
+    /// `predicate` (all of them when `None`). Durable when it returns.
+    pub fn delete(&self, measurement: &str, predicate: Option<&TagPredicate>, lo: i64, hi: i64) -> Result<()> {
+        self.delete_inner(measurement, predicate, lo, hi, false)
+    }
+
+    /// Drops the matching series of `measurement`: their points and their index entries.
+    pub fn drop_series(&self, measurement: &str, predicate: Option<&TagPredicate>) -> Result<()> {
+        self.delete_inner(measurement, predicate, i64::MIN, i64::MAX, true)
+    }
+
+    /// Drops a measurement: every series, every point, its fields.
+    pub fn drop_measurement(&self, measurement: &str) -> Result<()> {
+        self.delete_inner(measurement, None, i64::MIN, i64::MAX, true)?;
+        let mut batch = WriteBatch::default();
+        self.index.drop_fields(&self.db, measurement, &mut batch);
+        self.db.write(batch, true, "drop a measurement's fields")
+    }
+
+    fn delete_inner(
+        &self,
+        m: &str,
+        predicate: Option<&TagPredicate>,
+        lo: i64,
+        hi: i64,
+        drop_series: bool,
+    ) -> Result<()> {
+        let _flushing = lock(&self.flushing);
+        let _order = lock(&self.order);
+        // Flush first: a WAL record older than the delete must never be replayed after it.
+        let frozen = self.head.freeze();
+        self.write_frozen(&frozen, self.wal.last_seq())?;
+        let ids = self.series_ids(m, predicate)?;
+        let fields = self.index.fields_of(m);
+        let mut batch = WriteBatch::default();
+        let mut buf = Vec::new();
+        for &id in &ids {
+            if drop_series {
+                let prefix = keys::block_prefix(id, None);
+                if let Some(end) = keys::prefix_end(&prefix) {
+                    batch.delete_range_cf(self.db.cf(CF_BLOCKS), prefix, end);
+                }
+                if let Some(key) = self.db.series_key_of(id)? {
+                    if let Some((_, tags)) = keys::decode_series_key(&key) {
+                        for (k, v) in &tags {
+                            batch.delete_cf(self.db.cf(CF_POSTINGS), keys::posting_key(m, k, v, id));
+                        }
+                    }
+                    batch.delete_cf(self.db.cf(CF_SERIES), key);
+                }
+                batch.delete_cf(self.db.cf(CF_SERIES_IDS), id.to_be_bytes());
+                continue;
+            }
+            for (_, info) in &fields {
+                self.delete_range_in_blocks(
+                    FieldSeries {
+                        series: id,
+                        field: info.id,
+                    },
+                    lo,
+                    hi,
+                    &mut batch,
+                    &mut buf,
+                )?;
+            }
+        }
+        self.db.write(batch, true, "delete")?;
+        self.head.delete(&ids, lo, hi);
+        if drop_series {
+            self.index.clear_cache();
+        }
+        Ok(())
+    }
+
+    /// Adds to `batch` the rewrite of the blocks of `fs` that hold points in `lo..=hi`.
+    fn delete_range_in_blocks(
+        &self,
+        fs: FieldSeries,
+        lo: i64,
+        hi: i64,
+        batch: &mut WriteBatch,
+        buf: &mut Vec<u8>,
+    ) -> Result<()> {
+        let prefix = keys::block_prefix(fs.series, Some(fs.field));
+        let mut it = self.db.prefix_iter(CF_BLOCKS, &prefix);
+        it.seek(keys::block_key(fs.series, fs.field, lo));
+        let mut keep = Column::new(FieldType::Float);
+        let mut touched = false;
+        while let (Some(k), Some(v)) = (it.key(), it.value()) {
+            let header = self.block_header(v)?;
+            if header.min_time > hi {
+                break;
+            }
+            let mut c = self.decode_block(v)?;
+            c.remove_range(lo, hi);
+            if !touched {
+                keep = Column::new(header.field_type);
+                touched = true;
+            }
+            keep = Column::merge(&keep, &c);
+            batch.delete_cf(self.db.cf(CF_BLOCKS), k);
+            it.next();
+        }
+        self.db.check(&it)?;
+        if touched {
+            self.put_column(fs, &keep, batch, buf)?;
+        }
+        Ok(())
+    }
+
+    /// Series ids of `measurement` matching `predicate` (all when `None`), sorted.
+    pub fn series_ids(&self, measurement: &str, predicate: Option<&TagPredicate>) -> Result<Vec<u64>> {
+        let mut all = AllSeries::default();
+        match predicate {
+            Some(p) => p.eval(&self.db, measurement, &mut all),
+            None => {
+                let mut ids: Vec<u64> = self.db.series_of(measurement)?.into_iter().map(|(id, _)| id).collect();
+                ids.sort_unstable();
+                Ok(ids)
+            }
+        }
+    }
+
+    /// A consistent copy of the shard in `to` (which must not exist): the head is flushed,
+    /// then RocksDB is checkpointed (hard links where the file system allows). Open it with
+    /// [`Shard::open`]; this is how copy-shard and backup work.
+    pub fn checkpoint(&self, to: &Path) -> Result<()> {
+        let _flushing = lock(&self.flushing);
+        let _order = lock(&self.order);
+        let frozen = self.head.freeze();
+        self.write_frozen(&frozen, self.wal.last_seq())?;
+        std::fs::create_dir_all(to.join("wal")).map_err(|e| Error::io(to, "create the checkpoint directory", e))?;
+        rocksdb::checkpoint::Checkpoint::new(&self.db.db)
+            .and_then(|c| c.create_checkpoint(to.join("db")))
+            .map_err(|e| Error::rocks(&self.db.path, "checkpoint", e))
+    }
+
+    /// Flushes the head and compacts RocksDB fully: the smallest the shard gets on disk.
+    /// For tests, benchmarks and operators; RocksDB compacts in the background anyway.
+    pub fn compact(&self) -> Result<()> {
+        self.flush()?;
+        for cf in keys::ALL_CFS {
+            self.db
+                .db
+                .compact_range_cf(self.db.cf(cf), None::<&[u8]>, None::<&[u8]>);
+        }
+        Ok(())
+    }
+
+    /// Bytes of the shard's files on disk (RocksDB and WAL).
+    pub fn disk_bytes(&self) -> Result<u64> {
+        fn walk(p: &Path) -> std::io::Result<u64> {
+            let mut n = 0;
+            for e in std::fs::read_dir(p)? {
+                let e = e?;
+                let m = e.metadata()?;
+                n += if m.is_dir() { walk(&e.path())? } else { m.len() };
+            }
+            Ok(n)
+        }
+        walk(&self.dir).map_err(|e| Error::io(&self.dir, "measure", e))
+    }
+
+    /// Closes the shard and deletes its directory.
+    pub fn destroy(self) -> Result<()> {
+        let dir = self.dir.clone();
+        drop(self);
+        std::fs::remove_dir_all(&dir).map_err(|e| Error::io(&dir, "delete the shard directory", e))
+    }
+}
+
+fn lock(m: &Mutex<()>) -> MutexGuard<'_, ()> {
+    m.lock().unwrap_or_else(|p| p.into_inner())
+}
+
+/// Applies replayed WAL records to the index and the head.
+struct Replayer<'s> {
+    db: &'s Db,
+    index: &'s Index,
+    batch: WriteBatch,
+    /// Points of the current record, owned (the record buffer is reused).
+    points: Vec<(FieldSeries, FieldType, i64, FieldValue<'static>)>,
+    types: std::collections::HashMap<u32, FieldType>,
+    head: &'s Head,
+    records: usize,
+}
+
+impl Replayer<'_> {
+    fn apply(&mut self) {
+        let points = std::mem::take(&mut self.points);
+        self.head
+            .append(points.iter().map(|(fs, t, time, v)| (*fs, *t, *time, v)));
+    }
+}
+
+impl Replay for Replayer<'_> {
+    fn series(&mut self, id: u64, measurement: &str, tags: &[(&str, &str)]) {
+        let key = keys::series_key(measurement, tags.iter().copied());
+        self.index
+            .put_series(self.db, id, &key, measurement, tags, &mut self.batch);
+    }
+
+    fn field(&mut self, measurement: &str, name: &str, t: FieldType, id: u32) {
+        self.index.put_field(
+            self.db,
+            measurement,
+            name,
+            FieldInfo { field_type: t, id },
+            &mut self.batch,
+        );
+        self.types.insert(id, t);
+    }
+
+    fn field_type(&self, id: u32) -> Option<FieldType> {
+        self.types.get(&id).copied()
+    }
+
+    fn value(&mut self, series: u64, field: u32, time: i64, v: FieldValue<'_>) {
+        let t = field_type_of(&v);
+        self.points
+            .push((FieldSeries { series, field }, t, time, v.into_owned()));
+    }
+}
+
+#[cfg(test)]
+mod tests;
