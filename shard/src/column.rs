@@ -151,6 +151,23 @@ impl Column {
         }
     }
 
+    /// Appends points that all come after this column's last one.
+    pub(crate) fn extend(&mut self, times: &[i64], values: &Values) {
+        self.times.extend_from_slice(times);
+        match (&mut self.values, values) {
+            (Values::Float(a), Values::Float(b)) => a.extend_from_slice(b),
+            (Values::Integer(a), Values::Integer(b)) => a.extend_from_slice(b),
+            (Values::Unsigned(a), Values::Unsigned(b)) => a.extend_from_slice(b),
+            (Values::Boolean(a), Values::Boolean(b)) => a.extend_from_slice(b),
+            (Values::String(a), Values::String(b)) => a.extend_from_slice(b),
+            (a, b) => panic!(
+                "BUG: extending a {} column with {} values",
+                a.field_type().name(),
+                b.field_type().name()
+            ),
+        }
+    }
+
     /// Removes the points with `lo <= t <= hi` (normalized columns).
     pub(crate) fn remove_range(&mut self, lo: i64, hi: i64) {
         let (a, b) = self.range(lo, hi);

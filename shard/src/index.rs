@@ -16,6 +16,7 @@ use rocksdb::WriteBatch;
 use crate::db::Db;
 use crate::error::{Error, Result};
 use crate::keys::{self, CF_FIELDS, CF_POSTINGS, CF_SERIES, CF_SERIES_IDS};
+use crate::record;
 
 /// A field of a measurement: its type, fixed per shard on first write, and its id.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -61,27 +62,6 @@ pub(crate) struct Index {
     next_field: AtomicU32,
 }
 
-fn type_byte(t: FieldType) -> u8 {
-    match t {
-        FieldType::Float => 1,
-        FieldType::Integer => 2,
-        FieldType::Unsigned => 3,
-        FieldType::Boolean => 4,
-        FieldType::String => 5,
-    }
-}
-
-fn type_from_byte(b: u8) -> Option<FieldType> {
-    Some(match b {
-        1 => FieldType::Float,
-        2 => FieldType::Integer,
-        3 => FieldType::Unsigned,
-        4 => FieldType::Boolean,
-        5 => FieldType::String,
-        _ => return None,
-    })
-}
-
 impl Index {
     /// Loads the field schema and the id counters from `db`.
     pub(crate) fn open(db: &Db, cache_entries: usize) -> Result<Self> {
@@ -98,7 +78,7 @@ impl Index {
             let (&t, id) = v.split_first().ok_or_else(corrupt)?;
             let id = u32::from_be_bytes(id.try_into().map_err(|_| corrupt())?);
             let info = FieldInfo {
-                field_type: type_from_byte(t).ok_or_else(corrupt)?,
+                field_type: record::type_from_code(t).ok_or_else(corrupt)?,
                 id,
             };
             let m = String::from_utf8(m).map_err(|_| corrupt())?;
@@ -205,7 +185,7 @@ impl Index {
 
     /// Adds a field with a known id (also used on WAL replay: idempotent).
     pub(crate) fn put_field(&self, db: &Db, measurement: &str, field: &str, info: FieldInfo, batch: &mut WriteBatch) {
-        let mut v = vec![type_byte(info.field_type)];
+        let mut v = vec![record::type_code(info.field_type)];
         v.extend_from_slice(&info.id.to_be_bytes());
         batch.put_cf(db.cf(CF_FIELDS), keys::field_key(measurement, field), v);
         self.fields

@@ -40,6 +40,7 @@ fn put_str(out: &mut Vec<u8>, s: &str) {
     out.extend_from_slice(s.as_bytes());
 }
 
+/// The byte that stands for a field type in WAL records and in the `fields` CF.
 pub(crate) fn type_code(t: FieldType) -> u8 {
     match t {
         FieldType::Float => 1,

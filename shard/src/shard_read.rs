@@ -98,6 +98,20 @@ impl Shard {
         Ok(())
     }
 
+    /// The points of `fs` with `lo <= time <= hi`, decoded into one column: raw queries
+    /// that need every point, and tests.
+    pub fn points(&self, fs: FieldSeries, lo: i64, hi: i64) -> Result<(Vec<i64>, Values)> {
+        let mut all: Option<Column> = None;
+        self.read(fs, lo, hi, false, |chunk| {
+            if let Chunk::Points { times, values } = chunk {
+                all.get_or_insert_with(|| Column::new(values.field_type()))
+                    .extend(times, values);
+            }
+            ControlFlow::Continue(())
+        })?;
+        Ok(all.map_or((Vec::new(), Values::Float(Vec::new())), |c| (c.times, c.values)))
+    }
+
     /// Measurements with data in this shard, sorted.
     pub fn measurements(&self) -> Vec<String> {
         self.index.measurements()

@@ -7,12 +7,11 @@
 //! flushes now and then, and prints `acked N` once batch N's write returned.
 
 use std::io::{BufRead, BufReader, Write};
-use std::ops::ControlFlow;
 use std::path::Path;
 use std::process::{Command, Stdio};
 
 use line_protocol::{parse_lines, ParseOptions};
-use shard::{Chunk, FieldSeries, Shard, ShardOptions, Values};
+use shard::{FieldSeries, Shard, ShardOptions, Values};
 
 const SERIES: usize = 10;
 const ROUNDS: usize = 20;
@@ -45,31 +44,24 @@ fn survey(dir: &Path) -> std::collections::BTreeMap<u64, (usize, bool)> {
     let fields = shard.fields("crash");
     for s in shard.series("crash", None).unwrap() {
         for (name, _, field) in &fields {
-            let mut rows = Vec::new();
-            shard
-                .read(
+            let (times, values) = shard
+                .points(
                     FieldSeries {
                         series: s.id,
                         field: *field,
                     },
                     i64::MIN,
                     i64::MAX,
-                    false,
-                    |c| {
-                        if let Chunk::Points { times, values } = c {
-                            for (i, &t) in times.iter().enumerate() {
-                                let ok = match values {
-                                    Values::Float(v) => v[i] == t as f64,
-                                    Values::Integer(v) => v[i] == t,
-                                    _ => false,
-                                };
-                                rows.push((t as u64, ok));
-                            }
-                        }
-                        ControlFlow::Continue(())
-                    },
                 )
                 .unwrap();
+            let rows = times.iter().enumerate().map(|(i, &t)| {
+                let ok = match &values {
+                    Values::Float(v) => v[i] == t as f64,
+                    Values::Integer(v) => v[i] == t,
+                    _ => false,
+                };
+                (t as u64, ok)
+            });
             for (t, ok) in rows {
                 let e = seen.entry(t).or_insert((0, true));
                 if name == "v" {

@@ -3,11 +3,10 @@
 //! after every step, every field-series scans exactly as the model says.
 
 use std::collections::BTreeMap;
-use std::ops::ControlFlow;
 
 use line_protocol::{parse_lines, ParseOptions};
 use proptest::prelude::*;
-use shard::{Chunk, FieldSeries, Shard, ShardOptions, TagPredicate, Values};
+use shard::{FieldSeries, Shard, ShardOptions, TagPredicate, Values};
 
 /// (measurement, host tag, field) -> time -> value as text.
 type Model = BTreeMap<(String, String, String), BTreeMap<i64, String>>;
@@ -104,32 +103,25 @@ fn scan(shard: &Shard) -> Model {
                 .map(|t| t.1.clone())
                 .unwrap_or_default();
             for (name, _, field) in &fields {
-                let mut points = BTreeMap::new();
-                shard
-                    .read(
+                let (times, values) = shard
+                    .points(
                         FieldSeries {
                             series: s.id,
                             field: *field,
                         },
                         i64::MIN,
                         i64::MAX,
-                        false,
-                        |c| {
-                            let Chunk::Points { times, values } = c else {
-                                panic!("no summaries asked")
-                            };
-                            for (k, &t) in times.iter().enumerate() {
-                                let v = match values {
-                                    Values::Float(v) => v[k].to_string(),
-                                    Values::Integer(v) => format!("{}i", v[k]),
-                                    other => panic!("unexpected {other:?}"),
-                                };
-                                assert!(points.insert(t, v).is_none(), "time {t} twice");
-                            }
-                            ControlFlow::Continue(())
-                        },
                     )
                     .unwrap();
+                let mut points = BTreeMap::new();
+                for (k, &t) in times.iter().enumerate() {
+                    let v = match &values {
+                        Values::Float(v) => v[k].to_string(),
+                        Values::Integer(v) => format!("{}i", v[k]),
+                        other => panic!("unexpected {other:?}"),
+                    };
+                    assert!(points.insert(t, v).is_none(), "time {t} twice");
+                }
                 if !points.is_empty() {
                     out.insert((m.to_string(), host.clone(), name.clone()), points);
                 }
