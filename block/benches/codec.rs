@@ -81,7 +81,12 @@ fn load(name: &'static str) -> Dataset {
         }
     }
     let values = columns.iter().map(|(t, _)| t.len()).sum();
-    Dataset { name, columns, blocks, values }
+    Dataset {
+        name,
+        columns,
+        blocks,
+        values,
+    }
 }
 
 fn empty(v: &FieldValue<'_>) -> Values {
@@ -149,7 +154,13 @@ fn report_sizes(d: &Dataset) -> f64 {
         let codecs: Vec<String> = measure::codec_names(ft)
             .iter()
             .zip(&per_codec)
-            .map(|(name, &(b, all))| if all { format!("{name} {:.3}", bpv(b)) } else { format!("{name} n/a") })
+            .map(|(name, &(b, all))| {
+                if all {
+                    format!("{name} {:.3}", bpv(b))
+                } else {
+                    format!("{name} n/a")
+                }
+            })
             .collect();
         println!(
             "  {:<8} {:>8} values: {:.3} bytes/value ({:.3} header + time, {:.3} values); values by codec: {}",

@@ -166,7 +166,10 @@ mod tests {
         let mut out = Vec::new();
         pack(&(0..200).collect::<Vec<_>>(), &mut out);
         for cut in 0..out.len() {
-            assert!(unpack(&mut Reader::new(&out[..cut]), 200, "t", |_| ()).is_err(), "{cut}");
+            assert!(
+                unpack(&mut Reader::new(&out[..cut]), 200, "t", |_| ()).is_err(),
+                "{cut}"
+            );
         }
         let err = unpack(&mut Reader::new(&[65, 0]), 3, "values", |_| ()).unwrap_err();
         assert_eq!(err.to_string(), "cannot decode values: bit width 65; want at most 64");

@@ -21,7 +21,11 @@ pub enum Error {
     NonFinite { index: usize, value: String },
     /// The input ended early.
     #[error("cannot decode {what}: got {got} bytes; want at least {want}")]
-    Truncated { what: &'static str, got: usize, want: usize },
+    Truncated {
+        what: &'static str,
+        got: usize,
+        want: usize,
+    },
     /// The bytes are there but say something impossible.
     #[error("cannot decode {what}: {reason}")]
     Corrupt { what: &'static str, reason: String },

@@ -106,7 +106,9 @@ pub(crate) fn decode(codec: u8, r: &mut Reader<'_>, n: usize, first: f64, out: &
         DECIMAL => {
             let b = r.u8(WHAT)?;
             let (e, int_codec) = ((b & 31) as usize, b >> 5);
-            let p = *POW10F.get(e).ok_or_else(|| corrupt(WHAT, format!("decimal scale 10^{e}; want <= 10^18")))?;
+            let p = *POW10F
+                .get(e)
+                .ok_or_else(|| corrupt(WHAT, format!("decimal scale 10^{e}; want <= 10^18")))?;
             let mut first_run = true;
             integer::decode(int_codec, r, n, (first * p).round() as i64, WHAT, |ints| {
                 // The first run is the header's value, already in `out`.
@@ -146,7 +148,7 @@ fn decimal_scale(values: &[f64]) -> Option<(u8, Vec<i64>)> {
         ints.clear();
         for &v in values {
             let m = (v * p).round();
-            if !(m.abs() < LIMIT) {
+            if m.is_nan() || m.abs() >= LIMIT {
                 return None;
             }
             if (m as i64 as f64 / p).to_bits() != v.to_bits() {

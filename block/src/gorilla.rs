@@ -46,7 +46,12 @@ pub(crate) fn encode(values: &[f64], out: &mut Vec<u8>) {
 
 /// Reads `n - 1` values after `first` onto `out`.
 pub(crate) fn decode(r: &mut Reader<'_>, n: usize, first: f64, out: &mut Vec<f64>) -> Result<()> {
-    let mut br = BitReader { data: r.rest(), pos: 0, acc: 0, nbits: 0 };
+    let mut br = BitReader {
+        data: r.rest(),
+        pos: 0,
+        acc: 0,
+        nbits: 0,
+    };
     let mut prev = first.to_bits();
     let mut window: Option<(u32, u32)> = None;
     for _ in 1..n {
@@ -109,13 +114,21 @@ impl BitReader<'_> {
     fn get(&mut self, n: u32) -> Result<u64> {
         while self.nbits < n {
             let Some(&b) = self.data.get(self.pos) else {
-                return Err(Error::Truncated { what: WHAT, got: self.data.len(), want: self.pos + 1 });
+                return Err(Error::Truncated {
+                    what: WHAT,
+                    got: self.data.len(),
+                    want: self.pos + 1,
+                });
             };
             self.acc |= u128::from(b) << self.nbits;
             self.pos += 1;
             self.nbits += 8;
         }
-        let v = if n == 64 { self.acc as u64 } else { self.acc as u64 & ((1 << n) - 1) };
+        let v = if n == 64 {
+            self.acc as u64
+        } else {
+            self.acc as u64 & ((1 << n) - 1)
+        };
         self.acc >>= n;
         self.nbits -= n;
         Ok(v)
@@ -151,6 +164,9 @@ mod tests {
     fn bad_window() {
         // `10` first: the previous window is used before any was set.
         let err = decode(&mut Reader::new(&[0b01]), 2, 1.0, &mut Vec::new()).unwrap_err();
-        assert_eq!(err.to_string(), "cannot decode gorilla floats: previous window used before any was set");
+        assert_eq!(
+            err.to_string(),
+            "cannot decode gorilla floats: previous window used before any was set"
+        );
     }
 }

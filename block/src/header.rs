@@ -66,7 +66,13 @@ pub(crate) fn write(out: &mut Vec<u8>, times: &[i64], time_codec: TimeCodec, sum
         }
     }
     match *summary {
-        Summary::Float { sum, min, max, first, last } => {
+        Summary::Float {
+            sum,
+            min,
+            max,
+            first,
+            last,
+        } => {
             if n == 1 {
                 out.extend_from_slice(&first.to_bits().to_le_bytes());
             } else {
@@ -77,7 +83,13 @@ pub(crate) fn write(out: &mut Vec<u8>, times: &[i64], time_codec: TimeCodec, sum
                 }
             }
         }
-        Summary::Integer { sum, min, max, first, last } => {
+        Summary::Integer {
+            sum,
+            min,
+            max,
+            first,
+            last,
+        } => {
             if n == 1 {
                 put_ivarint(out, first);
             } else {
@@ -88,7 +100,13 @@ pub(crate) fn write(out: &mut Vec<u8>, times: &[i64], time_codec: TimeCodec, sum
                 }
             }
         }
-        Summary::Unsigned { sum, min, max, first, last } => {
+        Summary::Unsigned {
+            sum,
+            min,
+            max,
+            first,
+            last,
+        } => {
             if n == 1 {
                 put_uvarint(out, u128::from(first));
             } else {
@@ -117,7 +135,11 @@ pub(crate) fn read(r: &mut Reader<'_>) -> Result<Parsed> {
     let tag = r.u8(WHAT)?;
     let field_type =
         FieldType::from_code(tag & 7).ok_or_else(|| corrupt(WHAT, format!("unknown field type {}", tag & 7)))?;
-    let time_codec = if tag & 8 == 0 { TimeCodec::Regular } else { TimeCodec::Packed };
+    let time_codec = if tag & 8 == 0 {
+        TimeCodec::Regular
+    } else {
+        TimeCodec::Packed
+    };
     let count = r.uvarint(WHAT)?;
     if count == 0 || count > MAX_POINTS as u64 {
         return Err(corrupt(WHAT, format!("count {count}; want 1..={MAX_POINTS}")));
@@ -139,12 +161,21 @@ pub(crate) fn read(r: &mut Reader<'_>) -> Result<Parsed> {
             TimeCodec::Packed => min_time.wrapping_add(v),
         };
         if max_time <= min_time {
-            return Err(corrupt(WHAT, format!("max time {max_time} not after min time {min_time}")));
+            return Err(corrupt(
+                WHAT,
+                format!("max time {max_time} not after min time {min_time}"),
+            ));
         }
     }
     let summary = read_summary(r, field_type, n)?;
     Ok(Parsed {
-        header: Header { field_type, count: n, min_time, max_time, summary },
+        header: Header {
+            field_type,
+            count: n,
+            min_time,
+            max_time,
+            summary,
+        },
         time_codec,
         value_codec: tag >> 4,
         interval,
@@ -153,12 +184,20 @@ pub(crate) fn read(r: &mut Reader<'_>) -> Result<Parsed> {
 
 fn read_summary(r: &mut Reader<'_>, field_type: FieldType, n: u32) -> Result<Summary> {
     let f64_le = |r: &mut Reader<'_>| -> Result<f64> {
-        Ok(f64::from_bits(u64::from_le_bytes(r.bytes(8, WHAT)?.try_into().expect("8 bytes"))))
+        Ok(f64::from_bits(u64::from_le_bytes(
+            r.bytes(8, WHAT)?.try_into().expect("8 bytes"),
+        )))
     };
     Ok(match field_type {
         FieldType::Float if n == 1 => {
             let v = f64_le(r)?;
-            Summary::Float { sum: 0.0 + v, min: v, max: v, first: v, last: v }
+            Summary::Float {
+                sum: 0.0 + v,
+                min: v,
+                max: v,
+                first: v,
+                last: v,
+            }
         }
         FieldType::Float => {
             let (sum, min) = (f64_le(r)?, f64_le(r)?);
@@ -166,11 +205,23 @@ fn read_summary(r: &mut Reader<'_>, field_type: FieldType, n: u32) -> Result<Sum
             for m in &mut more {
                 *m = from_ord(ord(min).wrapping_add(r.uvarint(WHAT)? as i64));
             }
-            Summary::Float { sum, min, max: more[0], first: more[1], last: more[2] }
+            Summary::Float {
+                sum,
+                min,
+                max: more[0],
+                first: more[1],
+                last: more[2],
+            }
         }
         FieldType::Integer if n == 1 => {
             let v = r.ivarint(WHAT)?;
-            Summary::Integer { sum: i128::from(v), min: v, max: v, first: v, last: v }
+            Summary::Integer {
+                sum: i128::from(v),
+                min: v,
+                max: v,
+                first: v,
+                last: v,
+            }
         }
         FieldType::Integer => {
             let z = r.uvarint128(WHAT)?;
@@ -180,11 +231,23 @@ fn read_summary(r: &mut Reader<'_>, field_type: FieldType, n: u32) -> Result<Sum
             for m in &mut more {
                 *m = min.wrapping_add(r.uvarint(WHAT)? as i64);
             }
-            Summary::Integer { sum, min, max: more[0], first: more[1], last: more[2] }
+            Summary::Integer {
+                sum,
+                min,
+                max: more[0],
+                first: more[1],
+                last: more[2],
+            }
         }
         FieldType::Unsigned if n == 1 => {
             let v = r.uvarint(WHAT)?;
-            Summary::Unsigned { sum: u128::from(v), min: v, max: v, first: v, last: v }
+            Summary::Unsigned {
+                sum: u128::from(v),
+                min: v,
+                max: v,
+                first: v,
+                last: v,
+            }
         }
         FieldType::Unsigned => {
             let sum = r.uvarint128(WHAT)?;
@@ -193,7 +256,13 @@ fn read_summary(r: &mut Reader<'_>, field_type: FieldType, n: u32) -> Result<Sum
             for m in &mut more {
                 *m = min.wrapping_add(r.uvarint(WHAT)?);
             }
-            Summary::Unsigned { sum, min, max: more[0], first: more[1], last: more[2] }
+            Summary::Unsigned {
+                sum,
+                min,
+                max: more[0],
+                first: more[1],
+                last: more[2],
+            }
         }
         FieldType::Boolean => {
             let v = r.uvarint(WHAT)?;
@@ -205,7 +274,11 @@ fn read_summary(r: &mut Reader<'_>, field_type: FieldType, n: u32) -> Result<Sum
             if (n == 1 && first != last) || trues < lo || trues > hi {
                 return Err(corrupt(WHAT, format!("{trues} trues in {n} booleans")));
             }
-            Summary::Boolean { trues: trues as u32, first, last }
+            Summary::Boolean {
+                trues: trues as u32,
+                first,
+                last,
+            }
         }
         FieldType::String => Summary::String,
     })
@@ -225,7 +298,13 @@ pub(crate) fn summarize(values: ValuesRef<'_>) -> Summary {
                     max = x;
                 }
             }
-            Summary::Float { sum, min, max, first: v[0], last: v[v.len() - 1] }
+            Summary::Float {
+                sum,
+                min,
+                max,
+                first: v[0],
+                last: v[v.len() - 1],
+            }
         }
         ValuesRef::Integer(v) => Summary::Integer {
             sum: v.iter().map(|&x| i128::from(x)).sum(),

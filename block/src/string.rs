@@ -128,7 +128,10 @@ pub(crate) fn decode(codec: u8, r: &mut Reader<'_>, n: usize, out: &mut Vec<Stri
         ZSTD => {
             let len = r.uvarint(WHAT)?;
             if len > MAX_PLAIN_LEN {
-                return Err(corrupt(WHAT, format!("{len} bytes uncompressed; want at most {MAX_PLAIN_LEN}")));
+                return Err(corrupt(
+                    WHAT,
+                    format!("{len} bytes uncompressed; want at most {MAX_PLAIN_LEN}"),
+                ));
             }
             let mut plain = Vec::new();
             zstd::stream::read::Decoder::with_buffer(r.rest())
@@ -140,7 +143,10 @@ pub(crate) fn decode(codec: u8, r: &mut Reader<'_>, n: usize, out: &mut Vec<Stri
             let mut pr = Reader::new(&plain);
             decode_plain(&mut pr, n, out)?;
             if pr.remaining() != 0 {
-                return Err(corrupt(WHAT, format!("{} bytes left after the strings", pr.remaining())));
+                return Err(corrupt(
+                    WHAT,
+                    format!("{} bytes left after the strings", pr.remaining()),
+                ));
             }
             Ok(())
         }
@@ -196,11 +202,25 @@ mod tests {
         f(vec![s("a"), s("bc"), s("")], (PLAIN, 3 + 3));
         // 25 points every 10 s: the minute counter changes every 6 points; zstd beats the
         // dictionary (75 bytes) as the distinct values share their text.
-        f((0..25).map(|i| format!("up {} min", 53760 + i / 6)).collect(), (ZSTD, 46));
-        f((0..25).map(|i| ["up", "down"][i / 20].to_string()).collect(), (DICT, 1 + 3 + 6 + 2 + 4));
+        f(
+            (0..25).map(|i| format!("up {} min", 53760 + i / 6)).collect(),
+            (ZSTD, 46),
+        );
+        f(
+            (0..25).map(|i| ["up", "down"][i / 20].to_string()).collect(),
+            (DICT, 1 + 3 + 6 + 2 + 4),
+        );
         // Long texts that differ in a few characters: zstd.
-        let line = |i: usize| format!("GET /api/v1/query?db=telegraf&q=SELECT+mean(usage)+FROM+cpu HTTP/1.1 {}", 200 + i % 3);
-        assert_eq!(round_trip(None, &(0..100).map(line).collect::<Vec<_>>()).unwrap().0, ZSTD);
+        let line = |i: usize| {
+            format!(
+                "GET /api/v1/query?db=telegraf&q=SELECT+mean(usage)+FROM+cpu HTTP/1.1 {}",
+                200 + i % 3
+            )
+        };
+        assert_eq!(
+            round_trip(None, &(0..100).map(line).collect::<Vec<_>>()).unwrap().0,
+            ZSTD
+        );
     }
 
     #[test]
@@ -209,11 +229,31 @@ mod tests {
             let err = decode(codec, &mut Reader::new(bytes), n, &mut Vec::new()).unwrap_err();
             assert_eq!(err.to_string(), want);
         };
-        f(PLAIN, &[0, 4, 0xc3, 0x28], 1, "cannot decode string values: not UTF-8: invalid utf-8 sequence of 1 bytes from index 0");
+        f(
+            PLAIN,
+            &[0, 4, 0xc3, 0x28],
+            1,
+            "cannot decode string values: not UTF-8: invalid utf-8 sequence of 1 bytes from index 0",
+        );
         f(DICT, &[5], 3, "cannot decode string values: 5 distinct values in 3");
-        f(DICT, &[2, 0, 0, 1, 3, 0, 0], 2, "cannot decode string values: index 3 into 2 distinct values");
-        f(ZSTD, &[0xff, 0xff, 0xff, 0xff, 0x0f], 1, "cannot decode string values: 4294967295 bytes uncompressed; want at most 67125248");
-        f(ZSTD, &[10, 1, 2, 3], 1, "cannot decode string values: zstd: Unknown frame descriptor");
+        f(
+            DICT,
+            &[2, 0, 0, 1, 6, 0],
+            2,
+            "cannot decode string values: index 3 into 2 distinct values",
+        );
+        f(
+            ZSTD,
+            &[0xff, 0xff, 0xff, 0xff, 0x0f],
+            1,
+            "cannot decode string values: 4294967295 bytes uncompressed; want at most 67125248",
+        );
+        f(
+            ZSTD,
+            &[10, 1, 2, 3],
+            1,
+            "cannot decode string values: zstd: Unknown frame descriptor",
+        );
     }
 
     proptest! {

@@ -33,7 +33,16 @@ fn round_trip(times: &[i64], values: &Values) -> Vec<u8> {
 /// The summary as the straightforward loops compute it.
 fn check_summary(summary: &Summary, values: &Values) {
     match (summary, values) {
-        (&Summary::Float { sum, min, max, first, last }, Values::Float(v)) => {
+        (
+            &Summary::Float {
+                sum,
+                min,
+                max,
+                first,
+                last,
+            },
+            Values::Float(v),
+        ) => {
             let mut s = 0.0;
             for x in v {
                 s += x;
@@ -43,14 +52,44 @@ fn check_summary(summary: &Summary, values: &Values) {
             let got = [sum, min, max, first, last].map(f64::to_bits);
             assert_eq!(got, [s, lo, hi, v[0], v[v.len() - 1]].map(f64::to_bits));
         }
-        (&Summary::Integer { sum, min, max, first, last }, Values::Integer(v)) => {
+        (
+            &Summary::Integer {
+                sum,
+                min,
+                max,
+                first,
+                last,
+            },
+            Values::Integer(v),
+        ) => {
             let s: i128 = v.iter().map(|&x| i128::from(x)).sum();
-            let want = (s, *v.iter().min().unwrap(), *v.iter().max().unwrap(), v[0], v[v.len() - 1]);
+            let want = (
+                s,
+                *v.iter().min().unwrap(),
+                *v.iter().max().unwrap(),
+                v[0],
+                v[v.len() - 1],
+            );
             assert_eq!((sum, min, max, first, last), want);
         }
-        (&Summary::Unsigned { sum, min, max, first, last }, Values::Unsigned(v)) => {
+        (
+            &Summary::Unsigned {
+                sum,
+                min,
+                max,
+                first,
+                last,
+            },
+            Values::Unsigned(v),
+        ) => {
             let s: u128 = v.iter().map(|&x| u128::from(x)).sum();
-            let want = (s, *v.iter().min().unwrap(), *v.iter().max().unwrap(), v[0], v[v.len() - 1]);
+            let want = (
+                s,
+                *v.iter().min().unwrap(),
+                *v.iter().max().unwrap(),
+                v[0],
+                v[v.len() - 1],
+            );
             assert_eq!((sum, min, max, first, last), want);
         }
         (&Summary::Boolean { trues, first, last }, Values::Boolean(v)) => {
@@ -72,12 +111,36 @@ fn refuses_bad_input() {
     };
     f(&[], Values::Integer(vec![]), "cannot encode block: no points");
     let many: Vec<i64> = (0..MAX_POINTS as i64 + 1).collect();
-    f(&many, Values::Boolean(vec![true; MAX_POINTS + 1]), "cannot encode block: 1025 points; want at most 1024");
-    f(&[1, 2], Values::Integer(vec![1]), "cannot encode block: 2 timestamps but 1 values");
-    f(&[1, 3, 3], Values::Integer(vec![1; 3]), "cannot encode block: timestamps not strictly increasing at point 2: 3 after 3");
-    f(&[5, 4], Values::Integer(vec![1; 2]), "cannot encode block: timestamps not strictly increasing at point 1: 4 after 5");
-    f(&[1, 2], Values::Float(vec![1.0, f64::NAN]), "cannot encode block: float value NaN at point 1 is not finite");
-    f(&[1], Values::Float(vec![f64::NEG_INFINITY]), "cannot encode block: float value -inf at point 0 is not finite");
+    f(
+        &many,
+        Values::Boolean(vec![true; MAX_POINTS + 1]),
+        "cannot encode block: 1025 points; want at most 1024",
+    );
+    f(
+        &[1, 2],
+        Values::Integer(vec![1]),
+        "cannot encode block: 2 timestamps but 1 values",
+    );
+    f(
+        &[1, 3, 3],
+        Values::Integer(vec![1; 3]),
+        "cannot encode block: timestamps not strictly increasing at point 2: 3 after 3",
+    );
+    f(
+        &[5, 4],
+        Values::Integer(vec![1; 2]),
+        "cannot encode block: timestamps not strictly increasing at point 1: 4 after 5",
+    );
+    f(
+        &[1, 2],
+        Values::Float(vec![1.0, f64::NAN]),
+        "cannot encode block: float value NaN at point 1 is not finite",
+    );
+    f(
+        &[1],
+        Values::Float(vec![f64::NEG_INFINITY]),
+        "cannot encode block: float value -inf at point 0 is not finite",
+    );
 }
 
 #[test]
@@ -88,14 +151,26 @@ fn header_sizes() {
         let block = round_trip(&times, &values);
         let mut r = Reader::new(&block);
         header::read(&mut r).unwrap();
-        assert_eq!((block.len() - r.remaining(), block.len()), (want_header, want_total), "{values:?}");
+        assert_eq!(
+            (block.len() - r.remaining(), block.len()),
+            (want_header, want_total),
+            "{values:?}"
+        );
     };
     // tag, count, min_time (5), interval, summary.
-    f(Values::Integer(vec![8; 100]), 1 + 1 + 5 + 1 + (2 + 1 + 1 + 1 + 1), 14 + 2);
+    f(
+        Values::Integer(vec![8; 100]),
+        1 + 1 + 5 + 1 + (2 + 1 + 1 + 1 + 1),
+        14 + 2,
+    );
     f(Values::Integer(vec![8]), 1 + 1 + 5 + 1, 8);
-    f(Values::Boolean(vec![true; 100]), 1 + 1 + 5 + 1 + 1, 9);
-    f(Values::Float(vec![0.5; 100]), 1 + 1 + 5 + 1 + 8 + 8 + 3, 27 + 3);
-    f(Values::String(vec!["up 5 min".into(); 100]), 1 + 1 + 5 + 1, 8 + 1 + 2 + 8);
+    f(Values::Boolean(vec![true; 100]), 1 + 1 + 5 + 1 + 2, 10);
+    f(Values::Float(vec![0.5; 100]), 1 + 1 + 5 + 1 + 8 + 8 + 3, 27 + 2);
+    f(
+        Values::String(vec!["up 5 min".into(); 100]),
+        1 + 1 + 5 + 1,
+        8 + 1 + 2 + 8,
+    );
 }
 
 #[test]
@@ -114,15 +189,21 @@ fn corrupt_headers() {
     f(&[], "cannot decode block header: got 0 bytes; want at least 1");
     f(&[5, 1, 0], "cannot decode block header: unknown field type 5");
     f(&[0, 0], "cannot decode block header: count 0; want 1..=1024");
-    f(&[0, 0x81, 0x08], "cannot decode block header: count 1025; want 1..=1024");
-    f(&[1, 2, 0, 0], "cannot decode block header: 2 points 0 ns apart from 0 overflow");
+    f(
+        &[0, 0x81, 0x08],
+        "cannot decode block header: count 1025; want 1..=1024",
+    );
+    f(
+        &[1, 2, 0, 0],
+        "cannot decode block header: 2 points 0 ns apart from 0 overflow",
+    );
     f(&[1, 1, 0], "cannot decode block header: got 3 bytes; want at least 4");
     f(&[3, 2, 0, 32, 3], "cannot decode block header: 0 trues in 2 booleans");
     // Trailing bytes after a valid block.
     let mut block = Vec::new();
-    encode(&[1], ValuesRef::Boolean(&[true]), &mut block).unwrap();
+    encode(&[1], ValuesRef::Integer(&[5]), &mut block).unwrap();
     block.push(0);
-    let err = decode(&block, &mut Vec::new(), &mut Values::Boolean(Vec::new())).unwrap_err();
+    let err = decode(&block, &mut Vec::new(), &mut Values::Integer(Vec::new())).unwrap_err();
     assert_eq!(err.to_string(), "cannot decode block: 1 bytes after the values");
 }
 
@@ -134,7 +215,13 @@ fn times(n: usize) -> impl Strategy<Value = Vec<i64>> {
         }),
         prop::collection::btree_set(any::<i64>(), n).prop_map(|s| s.into_iter().collect()),
         prop::collection::vec(1i64..3, n).prop_map(|steps| {
-            steps.iter().scan(T0, |t, &s| { *t += s * 1_000_000_000; Some(*t) }).collect()
+            steps
+                .iter()
+                .scan(T0, |t, &s| {
+                    *t += s * 1_000_000_000;
+                    Some(*t)
+                })
+                .collect()
         }),
     ]
 }
@@ -142,7 +229,16 @@ fn times(n: usize) -> impl Strategy<Value = Vec<i64>> {
 fn float() -> impl Strategy<Value = f64> {
     prop_oneof![
         any::<f64>().prop_filter("finite", |x| x.is_finite()),
-        prop::sample::select(vec![0.0, -0.0, f64::MAX, f64::MIN, f64::MIN_POSITIVE, 5e-324, -5e-324, 1.5]),
+        prop::sample::select(vec![
+            0.0,
+            -0.0,
+            f64::MAX,
+            f64::MIN,
+            f64::MIN_POSITIVE,
+            5e-324,
+            -5e-324,
+            1.5
+        ]),
         (-10_000i64..10_000).prop_map(|m| m as f64 / 100.0),
     ]
 }
@@ -154,9 +250,8 @@ fn values(n: usize) -> impl Strategy<Value = Values> {
         prop::collection::vec(float(), n).prop_map(Values::Float),
         float().prop_map(move |x| Values::Float(vec![x; n])),
         prop::collection::vec(ints, n).prop_map(Values::Integer),
-        (any::<i64>(), -5i64..5).prop_map(move |(a, d)| Values::Integer(
-            (0..n as i64).map(|i| a.wrapping_add(i * d)).collect()
-        )),
+        (any::<i64>(), -5i64..5)
+            .prop_map(move |(a, d)| Values::Integer((0..n as i64).map(|i| a.wrapping_add(i * d)).collect())),
         prop::collection::vec(uints, n).prop_map(Values::Unsigned),
         prop::collection::vec(any::<bool>(), n).prop_map(Values::Boolean),
         any::<bool>().prop_map(move |b| Values::Boolean(vec![b; n])),

@@ -20,7 +20,11 @@ const WHAT: &str = "timestamps";
 
 /// Regular when every difference is the same and fits an i64 (always when there is one point).
 pub(crate) fn choose(times: &[i64]) -> TimeCodec {
-    let step = if times.len() < 2 { Some(1) } else { times[1].checked_sub(times[0]) };
+    let step = if times.len() < 2 {
+        Some(1)
+    } else {
+        times[1].checked_sub(times[0])
+    };
     let regular = step.is_some() && times.windows(2).all(|w| w[1].checked_sub(w[0]) == step);
     if regular {
         TimeCodec::Regular
@@ -68,7 +72,10 @@ pub(crate) fn decode(r: &mut Reader<'_>, p: &Parsed, out: &mut Vec<i64>) -> Resu
                 }
             })?;
             if t != p.header.max_time {
-                return Err(corrupt(WHAT, format!("last is {t}; the header says {}", p.header.max_time)));
+                return Err(corrupt(
+                    WHAT,
+                    format!("last is {t}; the header says {}", p.header.max_time),
+                ));
             }
         }
     }
@@ -112,12 +119,16 @@ mod tests {
             (0..1000).filter(|&i| i != 500).map(|i| T0 + i * 10 * S).collect(),
             (TimeCodec::Packed, 8 + 3 + 1 + 7 * 2 + 2 + 16),
         );
-        // Millisecond jitter on 10 s: 10 bits per point after scaling by 10^6.
+        // Millisecond jitter on 10 s: differences of 9919 or 10919 ms after scaling by 10^6,
+        // 10 bits each.
         let jitter = |i: i64| (i * 7919) % 1000;
         f(
             (0..100).map(|i| T0 + i * 10 * S + jitter(i) * 1_000_000).collect(),
-            (TimeCodec::Packed, 10 + 1 + 1 + 3 + (99 * 11usize).div_ceil(8)),
+            (TimeCodec::Packed, 11 + 1 + 1 + 3 + (99 * 10usize).div_ceil(8)),
         );
-        f(vec![i64::MIN, -1, 0, i64::MAX], (TimeCodec::Packed, 1 + 1 + 10 + 10 + 1 + 1 + 10 + 24));
+        f(
+            vec![i64::MIN, -1, 0, i64::MAX],
+            (TimeCodec::Packed, 1 + 1 + 10 + 1 + 1 + 1 + 1 + 24),
+        );
     }
 }

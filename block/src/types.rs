@@ -136,10 +136,32 @@ pub struct Header {
 /// summed without overflow, and `min`/`max` are the first occurrence of the extreme.
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub enum Summary {
-    Float { sum: f64, min: f64, max: f64, first: f64, last: f64 },
-    Integer { sum: i128, min: i64, max: i64, first: i64, last: i64 },
-    Unsigned { sum: u128, min: u64, max: u64, first: u64, last: u64 },
-    Boolean { trues: u32, first: bool, last: bool },
+    Float {
+        sum: f64,
+        min: f64,
+        max: f64,
+        first: f64,
+        last: f64,
+    },
+    Integer {
+        sum: i128,
+        min: i64,
+        max: i64,
+        first: i64,
+        last: i64,
+    },
+    Unsigned {
+        sum: u128,
+        min: u64,
+        max: u64,
+        first: u64,
+        last: u64,
+    },
+    Boolean {
+        trues: u32,
+        first: bool,
+        last: bool,
+    },
     /// First and last strings are not kept in the header: decode the block.
     String,
 }
