@@ -124,7 +124,7 @@ impl Column {
             }
         }
         self.times = keep.iter().map(|&i| self.times[i]).collect();
-        each!(&mut self.values, v => *v = keep.iter().map(|&i| v[i].clone()).collect());
+        each!(&mut self.values, v => *v = pick(v, &keep));
         self.sorted = true;
     }
 
@@ -220,6 +220,11 @@ impl Column {
             sorted: true,
         }
     }
+}
+
+/// The elements of `v` at `idx`, in that order.
+fn pick<T: Clone>(v: &[T], idx: &[usize]) -> Vec<T> {
+    idx.iter().map(|&i| v[i].clone()).collect()
 }
 
 fn gather<T: Clone>(from: &[(bool, usize)], older: &[T], newer: &[T]) -> Vec<T> {
