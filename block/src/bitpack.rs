@@ -6,9 +6,10 @@
 //! the frame's minimum instead of zigzagging saves a bit whenever deltas share a sign (a
 //! counter's increments) and is never worse.
 //!
-//! Decoding a full frame runs a loop monomorphized per width (`unpack_full::<W>`): 128
-//! iterations of load, shift, mask, add, with constant shifts and no branches, which LLVM
-//! unrolls and vectorizes. Stale bytes past the frame are read but masked off.
+//! Decoding runs a loop monomorphized per width (`unpack_full::<W>`): 128 iterations of
+//! load, shift, mask, add, with constant shifts and no branches, which LLVM unrolls and
+//! vectorizes. Stale bytes past the frame are read but masked off, and a short last frame
+//! is decoded whole and cut.
 
 use crate::error::{corrupt, Result};
 use crate::varint::{put_ivarint, Reader};
@@ -77,11 +78,9 @@ pub(crate) fn unpack(r: &mut Reader<'_>, n: usize, what: &'static str, mut f: im
         let min = r.ivarint(what)?;
         let src = r.bytes((cnt * width).div_ceil(8), what)?;
         buf[..src.len()].copy_from_slice(src);
-        if cnt == FRAME {
-            unpack_full_any(width, &buf, min, &mut out);
-        } else {
-            unpack_partial(width, &buf, min, &mut out[..cnt]);
-        }
+        // A short last frame decodes as a full one too: the values past `cnt` come from
+        // stale bytes and are dropped, and the fixed-width loop is faster than a short one.
+        unpack_full_any(width, &buf, min, &mut out);
         f(&out[..cnt]);
     }
     Ok(())
@@ -118,17 +117,6 @@ fn unpack_full_any(width: usize, buf: &[u8; BUF], min: i64, out: &mut [i64; FRAM
     dispatch_width!(width, buf, min, out;
         0 1 2 3 4 5 6 7 8 9 10 11 12 13 14 15 16 17 18 19 20 21 22 23 24 25 26 27 28 29 30 31 32
         33 34 35 36 37 38 39 40 41 42 43 44 45 46 47 48 49 50 51 52 53 54 55 56 57 58 59 60 61 62 63 64);
-}
-
-/// The last, shorter frame of a column: the same arithmetic with a run-time width.
-fn unpack_partial(width: usize, buf: &[u8; BUF], min: i64, out: &mut [i64]) {
-    let mask = if width == 0 { 0 } else { u64::MAX >> (64 - width) };
-    for (i, o) in out.iter_mut().enumerate() {
-        let bit = i * width;
-        let at = bit / 8;
-        let word = u128::from_le_bytes(buf[at..at + 16].try_into().expect("16 bytes"));
-        *o = min.wrapping_add(((word >> (bit % 8)) as u64 & mask) as i64);
-    }
 }
 
 #[cfg(test)]

@@ -13,7 +13,7 @@
 //!   as the decoder will; then the `m`s go through the integer codec (integer.rs). Values
 //!   written with a few decimals (`load1=0.38`) cost the bits of their integer steps.
 
-use crate::bitpack::{pack, unpack, FRAME};
+use crate::bitpack::{pack, unpack};
 use crate::error::{corrupt, Result};
 use crate::varint::Reader;
 use crate::{gorilla, integer};
@@ -94,13 +94,11 @@ pub(crate) fn decode(codec: u8, r: &mut Reader<'_>, n: usize, first: f64, out: &
         GORILLA => gorilla::decode(r, n, first, out),
         ULP => {
             let mut prev = ord(first);
-            let mut run = [0.0; FRAME];
             unpack(r, n - 1, WHAT, |deltas| {
-                for (o, &d) in run.iter_mut().zip(deltas) {
+                out.extend(deltas.iter().map(|&d| {
                     prev = prev.wrapping_add(d);
-                    *o = from_ord(prev);
-                }
-                out.extend_from_slice(&run[..deltas.len()]);
+                    from_ord(prev)
+                }));
             })
         }
         DECIMAL => {
