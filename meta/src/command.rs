@@ -1,0 +1,479 @@
+//! command: every change to the metadata, and the one function that applies it. The rules
+//! and their order of checks are InfluxDB 1.x's (services/meta/data.go and the meta client),
+//! so the same statements fail with the same texts.
+
+use std::collections::BTreeMap;
+
+use serde::{Deserialize, Serialize};
+
+use crate::data::{
+    valid_name, DataNode, DatabaseInfo, MetaData, Privilege, RetentionPolicySpec, ShardGroupInfo, ShardInfo, UserInfo,
+};
+use crate::error::{Error, Result};
+use crate::time::{normalised_shard_duration, truncate_to_duration, MIN_RETENTION_DURATION};
+
+/// A change to the metadata. Commands carry everything they need (password hashes, times),
+/// so applying one is deterministic: every replica that applies the same commands holds the
+/// same [`MetaData`].
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub enum Command {
+    /// Adds (or finds) a data node by its addresses.
+    AddDataNode {
+        http_addr: String,
+        rpc_addr: String,
+    },
+    /// CREATE DATABASE; with `spec` for `WITH ...`, and otherwise the default policy
+    /// `autogen` when `default_policy` is set (InfluxDB's `retention-autocreate`).
+    CreateDatabase {
+        name: String,
+        spec: Option<RetentionPolicySpec>,
+        default_policy: bool,
+    },
+    DropDatabase {
+        name: String,
+    },
+    CreateRetentionPolicy {
+        database: String,
+        spec: RetentionPolicySpec,
+        make_default: bool,
+    },
+    UpdateRetentionPolicy {
+        database: String,
+        name: String,
+        new_name: Option<String>,
+        duration: Option<i64>,
+        replica_n: Option<u32>,
+        shard_group_duration: Option<i64>,
+        make_default: bool,
+    },
+    DropRetentionPolicy {
+        database: String,
+        name: String,
+    },
+    /// Creates the shard group holding `timestamp`, with `shards` shards placed on the data
+    /// nodes, unless one exists.
+    CreateShardGroup {
+        database: String,
+        policy: String,
+        timestamp: i64,
+        shards: u32,
+    },
+    /// Marks a shard group deleted (retention expiry).
+    DeleteShardGroup {
+        database: String,
+        policy: String,
+        id: u64,
+        at: i64,
+    },
+    /// Removes a shard from its group (DROP SHARD); a group left empty is deleted.
+    DropShard {
+        id: u64,
+        at: i64,
+    },
+    /// Forgets shard groups deleted before `before`.
+    PurgeShardGroups {
+        before: i64,
+    },
+    CreateUser {
+        name: String,
+        hash: String,
+        admin: bool,
+    },
+    DropUser {
+        name: String,
+    },
+    UpdateUser {
+        name: String,
+        hash: String,
+    },
+    SetPrivilege {
+        user: String,
+        database: String,
+        privilege: Privilege,
+    },
+    SetAdmin {
+        user: String,
+        admin: bool,
+    },
+}
+
+/// What applying a command produced, for the caller that needs it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub enum Outcome {
+    Done,
+    /// The node id of `AddDataNode`.
+    Node(u64),
+    /// The group of `CreateShardGroup` (new or existing).
+    ShardGroup(ShardGroupInfo),
+}
+
+/// Applies `command` at log position `index`. On error `data` is unchanged.
+pub fn apply(data: &mut MetaData, index: u64, command: &Command) -> Result<Outcome> {
+    let mut next = data.clone();
+    let outcome = apply_to(&mut next, command)?;
+    next.index = index;
+    *data = next;
+    Ok(outcome)
+}
+
+fn apply_to(data: &mut MetaData, command: &Command) -> Result<Outcome> {
+    match command {
+        Command::AddDataNode { http_addr, rpc_addr } => {
+            if let Some(n) = data.data_nodes.iter().find(|n| n.http_addr == *http_addr) {
+                return Ok(Outcome::Node(n.id));
+            }
+            data.max_node_id += 1;
+            let id = data.max_node_id;
+            data.data_nodes.push(DataNode {
+                id,
+                http_addr: http_addr.clone(),
+                rpc_addr: rpc_addr.clone(),
+            });
+            Ok(Outcome::Node(id))
+        }
+        Command::CreateDatabase {
+            name,
+            spec,
+            default_policy,
+        } => create_database(data, name, spec.as_ref(), *default_policy).map(|()| Outcome::Done),
+        Command::DropDatabase { name } => {
+            data.databases.retain(|d| d.name != *name);
+            for u in &mut data.users {
+                u.privileges.remove(name);
+            }
+            Ok(Outcome::Done)
+        }
+        Command::CreateRetentionPolicy {
+            database,
+            spec,
+            make_default,
+        } => {
+            if spec.duration.is_some_and(|d| d != 0 && d < MIN_RETENTION_DURATION) {
+                return Err(Error::RetentionPolicyDurationTooLow);
+            }
+            create_retention_policy(data, database, spec, *make_default).map(|()| Outcome::Done)
+        }
+        Command::UpdateRetentionPolicy {
+            database,
+            name,
+            new_name,
+            duration,
+            replica_n,
+            shard_group_duration,
+            make_default,
+        } => {
+            let db = data
+                .database_mut(database)
+                .ok_or_else(|| Error::DatabaseNotFound(database.clone()))?;
+            let current = db
+                .retention_policy(name)
+                .ok_or_else(|| Error::RetentionPolicyNotFound(name.clone()))?
+                .clone();
+            if new_name
+                .as_ref()
+                .is_some_and(|n| n != name && db.retention_policy(n).is_some())
+            {
+                return Err(Error::RetentionPolicyNameExists);
+            }
+            if duration.is_some_and(|d| d != 0 && d < MIN_RETENTION_DURATION) {
+                return Err(Error::RetentionPolicyDurationTooLow);
+            }
+            let too_short = match (*duration, *shard_group_duration) {
+                (Some(d), Some(sgd)) => d > 0 && d < sgd,
+                (Some(d), None) => d > 0 && d < current.shard_group_duration,
+                (None, Some(sgd)) => current.duration > 0 && current.duration < sgd,
+                (None, None) => false,
+            };
+            if too_short {
+                return Err(Error::IncompatibleDurations);
+            }
+            if let Some(n) = replica_n {
+                if *n < 1 {
+                    return Err(Error::ReplicationFactorTooLow);
+                }
+            }
+            let rp = db
+                .retention_policy_mut(name)
+                .ok_or(Error::RetentionPolicyNotFound(name.clone()))?;
+            if let Some(n) = new_name {
+                rp.name = n.clone();
+            }
+            if let Some(d) = duration {
+                rp.duration = *d;
+            }
+            if let Some(n) = replica_n {
+                rp.replica_n = *n;
+            }
+            if let Some(sgd) = shard_group_duration {
+                rp.shard_group_duration = normalised_shard_duration(*sgd, rp.duration);
+            }
+            let rp_name = rp.name.clone();
+            if db.default_retention_policy == *name && rp_name != *name {
+                db.default_retention_policy = rp_name.clone();
+            }
+            if *make_default {
+                db.default_retention_policy = rp_name;
+            }
+            Ok(Outcome::Done)
+        }
+        Command::DropRetentionPolicy { database, name } => {
+            let db = data
+                .database_mut(database)
+                .ok_or_else(|| Error::DatabaseNotFound(database.clone()))?;
+            db.retention_policies.retain(|rp| rp.name != *name);
+            Ok(Outcome::Done)
+        }
+        Command::CreateShardGroup {
+            database,
+            policy,
+            timestamp,
+            shards,
+        } => create_shard_group(data, database, policy, *timestamp, *shards).map(Outcome::ShardGroup),
+        Command::DeleteShardGroup {
+            database,
+            policy,
+            id,
+            at,
+        } => {
+            let db = data
+                .database_mut(database)
+                .ok_or_else(|| Error::DatabaseNotFound(database.clone()))?;
+            let rp = db
+                .retention_policy_mut(policy)
+                .ok_or_else(|| Error::RetentionPolicyNotFound(policy.clone()))?;
+            let group = rp
+                .shard_groups
+                .iter_mut()
+                .find(|g| g.id == *id)
+                .ok_or(Error::ShardGroupNotFound)?;
+            group.deleted_at.get_or_insert(*at);
+            Ok(Outcome::Done)
+        }
+        Command::DropShard { id, at } => {
+            for db in &mut data.databases {
+                for rp in &mut db.retention_policies {
+                    for g in &mut rp.shard_groups {
+                        if let Some(i) = g.shards.iter().position(|s| s.id == *id) {
+                            g.shards.remove(i);
+                            if g.shards.is_empty() {
+                                g.deleted_at.get_or_insert(*at);
+                            }
+                            return Ok(Outcome::Done);
+                        }
+                    }
+                }
+            }
+            Ok(Outcome::Done)
+        }
+        Command::PurgeShardGroups { before } => {
+            for db in &mut data.databases {
+                for rp in &mut db.retention_policies {
+                    rp.shard_groups.retain(|g| g.deleted_at.is_none_or(|at| at >= *before));
+                }
+            }
+            Ok(Outcome::Done)
+        }
+        Command::CreateUser { name, hash, admin } => {
+            if name.is_empty() {
+                return Err(Error::UsernameRequired);
+            }
+            if data.user(name).is_some() {
+                return Err(Error::UserExists);
+            }
+            data.users.push(UserInfo {
+                name: name.clone(),
+                hash: hash.clone(),
+                admin: *admin,
+                privileges: BTreeMap::new(),
+            });
+            Ok(Outcome::Done)
+        }
+        Command::DropUser { name } => {
+            let before = data.users.len();
+            data.users.retain(|u| u.name != *name);
+            if data.users.len() == before {
+                return Err(Error::UserNotFound);
+            }
+            Ok(Outcome::Done)
+        }
+        Command::UpdateUser { name, hash } => {
+            user_mut(data, name)?.hash = hash.clone();
+            Ok(Outcome::Done)
+        }
+        Command::SetPrivilege {
+            user,
+            database,
+            privilege,
+        } => {
+            if data.user(user).is_none() {
+                return Err(Error::UserNotFound);
+            }
+            if data.database(database).is_none() {
+                return Err(Error::DatabaseNotFound(database.clone()));
+            }
+            user_mut(data, user)?.privileges.insert(database.clone(), *privilege);
+            Ok(Outcome::Done)
+        }
+        Command::SetAdmin { user, admin } => {
+            user_mut(data, user)?.admin = *admin;
+            Ok(Outcome::Done)
+        }
+    }
+}
+
+fn user_mut<'a>(data: &'a mut MetaData, name: &str) -> Result<&'a mut UserInfo> {
+    data.users
+        .iter_mut()
+        .find(|u| u.name == name)
+        .ok_or(Error::UserNotFound)
+}
+
+/// CREATE DATABASE, idempotent as InfluxDB's `CreateDatabase` and
+/// `CreateDatabaseWithRetentionPolicy` are.
+fn create_database(
+    data: &mut MetaData,
+    name: &str,
+    spec: Option<&RetentionPolicySpec>,
+    default_policy: bool,
+) -> Result<()> {
+    if !valid_name(name) {
+        return Err(Error::InvalidName);
+    }
+    let Some(spec) = spec else {
+        if data.database(name).is_some() {
+            return Ok(());
+        }
+        data.databases.push(DatabaseInfo {
+            name: name.to_owned(),
+            default_retention_policy: String::new(),
+            retention_policies: Vec::new(),
+        });
+        if default_policy {
+            create_retention_policy(data, name, &RetentionPolicySpec::default(), true)?;
+        }
+        return Ok(());
+    };
+    if spec.name.as_ref().is_some_and(|n| !valid_name(n)) {
+        return Err(Error::InvalidName);
+    }
+    if spec.duration.is_some_and(|d| d != 0 && d < MIN_RETENTION_DURATION) {
+        return Err(Error::RetentionPolicyDurationTooLow);
+    }
+    let mut next = data.clone();
+    if next.database(name).is_none() {
+        next.databases.push(DatabaseInfo {
+            name: name.to_owned(),
+            default_retention_policy: String::new(),
+            retention_policies: Vec::new(),
+        });
+    }
+    let rp = spec.to_info();
+    let db = next.database(name).ok_or(Error::DatabaseNotFound(name.to_owned()))?;
+    if db.retention_policies.is_empty() {
+        create_retention_policy(&mut next, name, spec, true)?;
+    } else if !db
+        .retention_policy(&rp.name)
+        .is_some_and(|existing| spec.matches(existing))
+    {
+        return Err(Error::RetentionPolicyConflict);
+    }
+    let db = next.database(name).ok_or(Error::DatabaseNotFound(name.to_owned()))?;
+    if db.default_retention_policy != rp.name {
+        return Err(Error::RetentionPolicyConflict);
+    }
+    *data = next;
+    Ok(())
+}
+
+/// CREATE RETENTION POLICY: identical re-creation is a no-op, anything else that clashes is
+/// an error (InfluxDB's `Data.CreateRetentionPolicy`).
+fn create_retention_policy(
+    data: &mut MetaData,
+    database: &str,
+    spec: &RetentionPolicySpec,
+    make_default: bool,
+) -> Result<()> {
+    let rp = spec.to_info();
+    if rp.name.is_empty() {
+        return Err(Error::RetentionPolicyNameRequired);
+    }
+    if rp.replica_n < 1 {
+        return Err(Error::ReplicationFactorTooLow);
+    }
+    if rp.duration > 0 && rp.duration < rp.shard_group_duration {
+        return Err(Error::IncompatibleDurations);
+    }
+    let db = data
+        .database_mut(database)
+        .ok_or_else(|| Error::DatabaseNotFound(database.to_owned()))?;
+    if let Some(existing) = db.retention_policy(&rp.name) {
+        if existing.replica_n != rp.replica_n
+            || existing.duration != rp.duration
+            || existing.shard_group_duration != rp.shard_group_duration
+        {
+            return Err(Error::RetentionPolicyExists);
+        }
+        if make_default && db.default_retention_policy != rp.name {
+            return Err(Error::RetentionPolicyConflict);
+        }
+        return Ok(());
+    }
+    if make_default {
+        db.default_retention_policy = rp.name.clone();
+    }
+    db.retention_policies.push(rp);
+    Ok(())
+}
+
+/// The shard group holding `timestamp`: found, or created with its start truncated to the
+/// group duration and `shards` shards placed round-robin with `replica_n` owners each.
+fn create_shard_group(
+    data: &mut MetaData,
+    database: &str,
+    policy: &str,
+    timestamp: i64,
+    shards: u32,
+) -> Result<ShardGroupInfo> {
+    let nodes: Vec<u64> = data.data_nodes.iter().map(|n| n.id).collect();
+    if nodes.is_empty() {
+        return Err(Error::NoDataNodes);
+    }
+    let (mut next_group, mut next_shard) = (data.max_shard_group_id, data.max_shard_id);
+    let db = data
+        .database_mut(database)
+        .ok_or_else(|| Error::DatabaseNotFound(database.to_owned()))?;
+    let rp = db
+        .retention_policy_mut(policy)
+        .ok_or_else(|| Error::RetentionPolicyNotFound(policy.to_owned()))?;
+    if let Some(g) = rp.shard_group_at(timestamp) {
+        return Ok(g.clone());
+    }
+    next_group += 1;
+    let start = truncate_to_duration(timestamp, rp.shard_group_duration);
+    let end = ShardGroupInfo::clamp_end(start.saturating_add(rp.shard_group_duration));
+    let replicas = (rp.replica_n as usize).clamp(1, nodes.len());
+    // Rotate placement by group id so consecutive groups start on different nodes.
+    let shard_count = shards.max(1) as usize;
+    let mut list = Vec::with_capacity(shard_count);
+    for i in 0..shard_count {
+        next_shard += 1;
+        let first = (next_group as usize + i) % nodes.len();
+        let owners = (0..replicas).map(|r| nodes[(first + r) % nodes.len()]).collect();
+        list.push(ShardInfo { id: next_shard, owners });
+    }
+    let group = ShardGroupInfo {
+        id: next_group,
+        start_time: start,
+        end_time: end,
+        deleted_at: None,
+        shards: list,
+    };
+    rp.shard_groups.push(group.clone());
+    rp.shard_groups.sort_by_key(|g| (g.start_time, g.id));
+    data.max_shard_group_id = next_group;
+    data.max_shard_id = next_shard;
+    Ok(group)
+}
+
+#[cfg(test)]
+mod tests;

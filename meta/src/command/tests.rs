@@ -1,0 +1,252 @@
+use super::*;
+use crate::time::NANOS_PER_HOUR;
+
+const DAY: i64 = 24 * NANOS_PER_HOUR;
+
+fn run(data: &mut MetaData, c: Command) -> Result<Outcome> {
+    let index = data.index + 1;
+    apply(data, index, &c)
+}
+
+fn create_db(data: &mut MetaData, name: &str, spec: Option<RetentionPolicySpec>) -> Result<Outcome> {
+    run(
+        data,
+        Command::CreateDatabase {
+            name: name.into(),
+            spec,
+            default_policy: true,
+        },
+    )
+}
+
+fn spec(name: Option<&str>, duration: Option<i64>) -> RetentionPolicySpec {
+    RetentionPolicySpec {
+        name: name.map(Into::into),
+        duration,
+        replica_n: None,
+        shard_group_duration: 0,
+    }
+}
+
+#[test]
+fn create_database_is_idempotent_and_keeps_creation_order() {
+    let mut data = MetaData::default();
+    create_db(&mut data, "b", None).unwrap();
+    create_db(&mut data, "a", None).unwrap();
+    create_db(&mut data, "b", None).unwrap();
+    let names: Vec<_> = data.databases.iter().map(|d| d.name.as_str()).collect();
+    assert_eq!(names, ["b", "a"]);
+    let rp = data.retention_policy("a", "").unwrap();
+    assert_eq!(
+        (rp.name.as_str(), rp.duration, rp.shard_group_duration, rp.replica_n),
+        ("autogen", 0, 7 * DAY, 1)
+    );
+    let f = |name: &str| create_db(&mut MetaData::default(), name, None).unwrap_err().to_string();
+    assert_eq!(f(""), "invalid name");
+    assert_eq!(f("a/b"), "invalid name");
+    assert_eq!(f(".."), "invalid name");
+    assert_eq!(f("tab\there"), "invalid name");
+}
+
+#[test]
+fn create_database_with_policy_follows_influxdb() {
+    let mut data = MetaData::default();
+    create_db(&mut data, "db", Some(spec(Some("week"), Some(7 * DAY)))).unwrap();
+    let rp = data.retention_policy("db", "").unwrap();
+    assert_eq!((rp.name.as_str(), rp.shard_group_duration), ("week", DAY));
+    // The same again is fine; anything else conflicts.
+    create_db(&mut data, "db", Some(spec(Some("week"), Some(7 * DAY)))).unwrap();
+    let err = create_db(&mut data, "db", Some(spec(Some("week"), Some(8 * DAY)))).unwrap_err();
+    assert_eq!(err, Error::RetentionPolicyConflict);
+    let err = create_db(&mut data, "db", Some(spec(Some("other"), None))).unwrap_err();
+    assert_eq!(err, Error::RetentionPolicyConflict);
+    let err = create_db(&mut data, "x", Some(spec(None, Some(NANOS_PER_HOUR / 2)))).unwrap_err();
+    assert_eq!(err.to_string(), "retention policy duration must be at least 1h0m0s");
+    assert!(data.database("x").is_none());
+}
+
+#[test]
+fn retention_policies_follow_influxdb() {
+    let mut data = MetaData::default();
+    create_db(&mut data, "db", None).unwrap();
+    let mk = |name: &str, d: i64, sgd: i64, make_default: bool| Command::CreateRetentionPolicy {
+        database: "db".into(),
+        spec: RetentionPolicySpec {
+            name: Some(name.into()),
+            duration: Some(d),
+            replica_n: Some(1),
+            shard_group_duration: sgd,
+        },
+        make_default,
+    };
+    run(&mut data, mk("short", 3 * DAY, 0, false)).unwrap();
+    assert_eq!(data.retention_policy("db", "short").unwrap().shard_group_duration, DAY);
+    // Identical: fine. Different: exists. Same but asking for default: conflict.
+    run(&mut data, mk("short", 3 * DAY, 0, false)).unwrap();
+    assert_eq!(
+        run(&mut data, mk("short", 4 * DAY, 0, false)),
+        Err(Error::RetentionPolicyExists)
+    );
+    assert_eq!(
+        run(&mut data, mk("short", 3 * DAY, 0, true)),
+        Err(Error::RetentionPolicyConflict)
+    );
+    assert_eq!(
+        run(&mut data, mk("bad", 2 * NANOS_PER_HOUR, 3 * NANOS_PER_HOUR, false)),
+        Err(Error::IncompatibleDurations)
+    );
+    assert_eq!(
+        run(&mut data, mk("bad", NANOS_PER_HOUR - 1, 0, false)),
+        Err(Error::RetentionPolicyDurationTooLow)
+    );
+    let on_missing = Command::CreateRetentionPolicy {
+        database: "nodb".into(),
+        spec: spec(Some("x"), Some(0)),
+        make_default: false,
+    };
+    assert_eq!(
+        run(&mut data, on_missing).unwrap_err().to_string(),
+        "database not found: nodb"
+    );
+
+    let alter = |duration: Option<i64>, sgd: Option<i64>, make_default: bool| Command::UpdateRetentionPolicy {
+        database: "db".into(),
+        name: "short".into(),
+        new_name: None,
+        duration,
+        replica_n: None,
+        shard_group_duration: sgd,
+        make_default,
+    };
+    assert_eq!(
+        run(&mut data, alter(Some(NANOS_PER_HOUR), None, false)),
+        Err(Error::IncompatibleDurations)
+    );
+    run(&mut data, alter(Some(10 * DAY), Some(2 * DAY), true)).unwrap();
+    let rp = data.retention_policy("db", "").unwrap();
+    assert_eq!(
+        (rp.name.as_str(), rp.duration, rp.shard_group_duration),
+        ("short", 10 * DAY, 2 * DAY)
+    );
+    run(
+        &mut data,
+        Command::DropRetentionPolicy {
+            database: "db".into(),
+            name: "short".into(),
+        },
+    )
+    .unwrap();
+    assert!(data.database("db").unwrap().retention_policy("short").is_none());
+}
+
+#[test]
+fn shard_groups_cover_their_time_and_spread_over_nodes() {
+    let mut data = MetaData::default();
+    create_db(&mut data, "db", None).unwrap();
+    let group = |data: &mut MetaData, t: i64| match run(
+        data,
+        Command::CreateShardGroup {
+            database: "db".into(),
+            policy: "autogen".into(),
+            timestamp: t,
+            shards: 2,
+        },
+    ) {
+        Ok(Outcome::ShardGroup(g)) => g,
+        other => panic!("unexpected {other:?}"),
+    };
+    assert_eq!(
+        run(
+            &mut data,
+            Command::CreateShardGroup {
+                database: "db".into(),
+                policy: "autogen".into(),
+                timestamp: 0,
+                shards: 1
+            }
+        ),
+        Err(Error::NoDataNodes)
+    );
+    for addr in ["a:8086", "b:8086", "c:8086"] {
+        run(
+            &mut data,
+            Command::AddDataNode {
+                http_addr: addr.into(),
+                rpc_addr: addr.into(),
+            },
+        )
+        .unwrap();
+    }
+    let t = 1_700_000_000_000_000_000;
+    let g = group(&mut data, t);
+    assert_eq!(
+        (g.start_time, g.end_time - g.start_time),
+        (1_699_833_600_000_000_000, 7 * DAY)
+    );
+    assert_eq!(g.shards.len(), 2);
+    assert!(g.shards.iter().all(|s| s.owners.len() == 1));
+    assert_ne!(g.shards[0].owners, g.shards[1].owners);
+    // The same window finds the same group; ids keep counting.
+    assert_eq!(group(&mut data, g.end_time - 1), g);
+    let earlier = group(&mut data, t - 7 * DAY);
+    assert_eq!(earlier.id, g.id + 1);
+    let rp = data.retention_policy("db", "").unwrap();
+    assert_eq!(
+        rp.shard_groups.iter().map(|g| g.id).collect::<Vec<_>>(),
+        [earlier.id, g.id]
+    );
+    assert_eq!(data.max_shard_id, 4);
+    // The last group of time ends one past the max.
+    let last = group(&mut data, i64::MAX - 1);
+    assert_eq!(last.end_time, i64::MAX);
+    run(
+        &mut data,
+        Command::DeleteShardGroup {
+            database: "db".into(),
+            policy: "autogen".into(),
+            id: g.id,
+            at: 5,
+        },
+    )
+    .unwrap();
+    assert!(data.retention_policy("db", "").unwrap().shard_group_at(t).is_none());
+    run(&mut data, Command::PurgeShardGroups { before: 6 }).unwrap();
+    assert_eq!(data.retention_policy("db", "").unwrap().shard_groups.len(), 2);
+}
+
+#[test]
+fn users_and_privileges() {
+    let mut data = MetaData::default();
+    let user = |name: &str, admin| Command::CreateUser {
+        name: name.into(),
+        hash: "h".into(),
+        admin,
+    };
+    run(&mut data, user("bob", false)).unwrap();
+    assert_eq!(run(&mut data, user("bob", false)), Err(Error::UserExists));
+    assert_eq!(run(&mut data, user("", false)), Err(Error::UsernameRequired));
+    assert!(!data.admin_exists());
+    run(&mut data, user("root", true)).unwrap();
+    assert!(data.admin_exists());
+    let grant = |db: &str, user: &str| Command::SetPrivilege {
+        user: user.into(),
+        database: db.into(),
+        privilege: Privilege::Read,
+    };
+    assert_eq!(
+        run(&mut data, grant("db", "bob")).unwrap_err().to_string(),
+        "database not found: db"
+    );
+    create_db(&mut data, "db", None).unwrap();
+    assert_eq!(run(&mut data, grant("db", "eve")), Err(Error::UserNotFound));
+    run(&mut data, grant("db", "bob")).unwrap();
+    assert_eq!(data.user("bob").unwrap().privileges["db"], Privilege::Read);
+    run(&mut data, Command::DropDatabase { name: "db".into() }).unwrap();
+    assert!(data.user("bob").unwrap().privileges.is_empty());
+    run(&mut data, Command::DropUser { name: "bob".into() }).unwrap();
+    assert_eq!(
+        run(&mut data, Command::DropUser { name: "bob".into() }),
+        Err(Error::UserNotFound)
+    );
+    assert!(Privilege::All.allows(Privilege::Read) && !Privilege::Read.allows(Privilege::Write));
+}

@@ -1,0 +1,47 @@
+//! Errors of metadata commands, in InfluxDB 1.x's words (services/meta/errors.go and
+//! influxdb's errors.go): clients and users match on these texts.
+
+/// Why a command was refused, or why the store could not keep it.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[non_exhaustive]
+pub enum Error {
+    #[error("invalid name")]
+    InvalidName,
+    #[error("database name required")]
+    DatabaseNameRequired,
+    #[error("database not found: {0}")]
+    DatabaseNotFound(String),
+    #[error("retention policy not found: {0}")]
+    RetentionPolicyNotFound(String),
+    #[error("retention policy name required")]
+    RetentionPolicyNameRequired,
+    #[error("retention policy already exists")]
+    RetentionPolicyExists,
+    #[error("retention policy name already exists")]
+    RetentionPolicyNameExists,
+    #[error("retention policy conflicts with an existing policy")]
+    RetentionPolicyConflict,
+    #[error("retention policy duration must be at least 1h0m0s")]
+    RetentionPolicyDurationTooLow,
+    #[error("retention policy duration must be greater than the shard duration")]
+    IncompatibleDurations,
+    #[error("replication factor must be greater than 0")]
+    ReplicationFactorTooLow,
+    #[error("shard group not found")]
+    ShardGroupNotFound,
+    #[error("shard not found")]
+    ShardNotFound,
+    #[error("username required")]
+    UsernameRequired,
+    #[error("user already exists")]
+    UserExists,
+    #[error("user not found")]
+    UserNotFound,
+    #[error("no data node can own shards")]
+    NoDataNodes,
+    /// The store could not make a change durable.
+    #[error("metadata store: {0}")]
+    Store(String),
+}
+
+pub type Result<T, E = Error> = std::result::Result<T, E>;
