@@ -1,0 +1,22 @@
+//! cairn-tests: black-box tests that start real processes (cairn-data, and InfluxDB 1.6.7
+//! as the behaviour reference) on loopback ports and talk to them over HTTP. Depends on no
+//! Cairn crate: everything goes through the wire, as a client would.
+//!
+//! The library is the harness shared by the test binaries under `tests/`:
+//! - [`server`] starts `influxd` from a generated config or `cairn-data --standalone` in a
+//!   temporary directory, waits for `/ping`, and offers `kill9` and `restart`;
+//! - [`http`] is a hand-rolled HTTP/1.1 client with full control of the bytes;
+//! - [`normalize`] reduces an answer to what two compatible servers must agree on.
+//!
+//! The binaries: `compat` (the same requests to InfluxDB and the target, answers compared),
+//! `clients` (the Python client, the influx CLI, Telegraf- and Grafana-shaped requests against
+//! the target) and `durability` (SIGKILL under write load; acknowledged writes must survive).
+//! `CAIRN_COMPAT_TARGET=influxd` makes the target a second InfluxDB 1.6.7 instead of cairn-data.
+
+pub mod http;
+pub mod normalize;
+pub mod server;
+
+pub use http::{Body, Request, Response};
+pub use normalize::{normalize, Normalized};
+pub use server::{Kind, Server};
