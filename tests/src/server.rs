@@ -9,6 +9,7 @@ use std::io;
 use std::net::{Ipv4Addr, SocketAddr, TcpListener};
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
+use std::sync::{Mutex, PoisonError};
 use std::time::{Duration, Instant};
 
 use crate::http::{self, Request, Response};
@@ -79,11 +80,20 @@ pub fn cairn_data_bin() -> Result<PathBuf, String> {
     }
 }
 
-/// A free loopback port, found by binding port 0. Another process may take it before the server
-/// binds it; [`Server::start`] retries with new ports when that happens.
+/// A free loopback port, found by binding port 0, and never handed out twice by this process
+/// (servers of one test binary start in parallel). Another process may still take it before
+/// the server binds it; [`Server::start`] retries with new ports when that happens.
 pub fn free_port() -> u16 {
-    let l = TcpListener::bind((Ipv4Addr::LOCALHOST, 0)).expect("cannot bind a loopback port");
-    l.local_addr().expect("BUG: bound listener has no address").port()
+    static GIVEN: Mutex<Vec<u16>> = Mutex::new(Vec::new());
+    let mut given = GIVEN.lock().unwrap_or_else(PoisonError::into_inner);
+    loop {
+        let l = TcpListener::bind((Ipv4Addr::LOCALHOST, 0)).expect("cannot bind a loopback port");
+        let port = l.local_addr().expect("BUG: bound listener has no address").port();
+        if !given.contains(&port) {
+            given.push(port);
+            return port;
+        }
+    }
 }
 
 /// One running (or killed) server process and its directory.

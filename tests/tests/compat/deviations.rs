@@ -157,6 +157,22 @@ pub(crate) static TABLE: &[Deviation] = &[
         expect: Expect::Check(check_invalid_utf8),
     },
     Deviation {
+        case: "write_field_key_backslash",
+        step: 2,
+        reference: "one field `a\\=1,b` = 2 (its second pass over the fields misreads the key)",
+        cairn: "two fields, `a\\\\` = 1 and `b` = 2",
+        reason: "the line scans as two fields; docs/compatibility.md (line protocol)",
+        expect: Expect::Transform(backslash_select),
+    },
+    Deviation {
+        case: "write_field_key_backslash",
+        step: 3,
+        reference: "field key `a\\=1,b`",
+        cairn: "field keys `a\\\\` and `b`",
+        reason: "as above",
+        expect: Expect::Transform(backslash_field_keys),
+    },
+    Deviation {
         case: "api_v2_write",
         step: 1,
         reference: "404 page not found",
@@ -340,6 +356,22 @@ fn crlf_select(n: &mut Normalized) {
         n,
         "{\"results\":[{\"statement_id\":0,\"series\":[{\"name\":\"m\",\"columns\":[\"time\",\"v\"],\"values\":[[\"2023-11-14T22:13:20Z\",1],[\"2023-11-14T22:13:21Z\",2]]}]}]}\n",
     );
+}
+
+fn backslash_select(n: &mut Normalized) {
+    json_ok(
+        n,
+        r#"{"results":[{"statement_id":0,"series":[{"name":"m","columns":["time","a\\\\","b"],"values":[["2023-11-14T22:13:20Z",1,2]]}]}]}"#,
+    );
+    n.body.push(b'\n');
+}
+
+fn backslash_field_keys(n: &mut Normalized) {
+    json_ok(
+        n,
+        r#"{"results":[{"statement_id":0,"series":[{"name":"m","columns":["fieldKey","fieldType"],"values":[["a\\\\","float"],["b","float"]]}]}]}"#,
+    );
+    n.body.push(b'\n');
 }
 
 fn api_v2_select(n: &mut Normalized) {
