@@ -32,8 +32,9 @@ impl Measurement {
     }
 }
 
-impl fmt::Display for Measurement {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+impl Measurement {
+    /// `db.rp.` (or `db..`, `rp.`, nothing) before the name.
+    fn write_prefix(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         if !self.database.is_empty() {
             write!(f, "{}.", quote_ident(&self.database))?;
         }
@@ -43,12 +44,19 @@ impl fmt::Display for Measurement {
         if !self.database.is_empty() || !self.retention_policy.is_empty() {
             f.write_str(".")?;
         }
-        if !self.name.is_empty() {
-            f.write_str(&quote_ident(&self.name))?;
-        } else if let Some(re) = &self.regex {
-            write!(f, "{re}")?;
-        }
         Ok(())
+    }
+}
+
+impl fmt::Display for Measurement {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        self.write_prefix(f)?;
+        if let (true, Some(re)) = (self.name.is_empty(), &self.regex) {
+            write!(f, "{re}")
+        } else {
+            // An empty name (`FROM ""`) prints as `""`, where Go prints nothing.
+            f.write_str(&quote_ident(&self.name))
+        }
     }
 }
 
@@ -163,11 +171,13 @@ pub struct Target {
 
 impl fmt::Display for Target {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "INTO {}", self.measurement)?;
+        f.write_str("INTO ")?;
         if self.measurement.name.is_empty() {
-            f.write_str(":MEASUREMENT")?;
+            self.measurement.write_prefix(f)?;
+            f.write_str(":MEASUREMENT")
+        } else {
+            write!(f, "{}", self.measurement)
         }
-        Ok(())
     }
 }
 

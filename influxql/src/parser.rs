@@ -20,7 +20,7 @@ use crate::Pos;
 pub const MAX_EXPR_DEPTH: usize = 2000;
 
 /// Deepest nesting of parentheses, calls and subqueries (each one is a recursion here).
-pub const MAX_NESTING: usize = 250;
+pub const MAX_NESTING: usize = 100;
 
 /// Parser state over one query text.
 #[derive(Debug)]
