@@ -60,6 +60,9 @@ pub use statement::{Query, SelectStatement, Statement};
 use parser::Parser;
 
 /// Parses a query: statements separated by `;` (empty ones are skipped).
+///
+/// InfluxDB's handler trims the `q` text (Go's `strings.TrimSpace`) before parsing, and error
+/// positions are those of the trimmed text: trim before calling this to report the same.
 pub fn parse_query(text: &str) -> Result<Query> {
     Parser::new(text).parse_query()
 }
