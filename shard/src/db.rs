@@ -31,8 +31,15 @@ impl std::fmt::Debug for RocksOptions {
 
 impl Default for RocksOptions {
     fn default() -> Self {
+        Self::with_cache_bytes(64 << 20)
+    }
+}
+
+impl RocksOptions {
+    /// Default settings with a block cache of `bytes`, to be shared by the node's shards.
+    pub fn with_cache_bytes(bytes: usize) -> Self {
         Self {
-            cache: Cache::new_lru_cache(64 << 20),
+            cache: Cache::new_lru_cache(bytes),
             write_buffer_bytes: 16 << 20,
         }
     }

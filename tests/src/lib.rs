@@ -19,4 +19,4 @@ pub mod server;
 
 pub use http::{Body, Request, Response};
 pub use normalize::{normalize, Normalized};
-pub use server::{Kind, Server};
+pub use server::{cairn_data_bin, Kind, Server};

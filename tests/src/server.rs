@@ -112,6 +112,8 @@ pub struct Server {
     child: Option<Child>,
     /// How many times the process was started: names the log files.
     starts: u32,
+    /// Extra environment for the process (Cairn settings such as `CAIRN_COORDINATOR_...`).
+    env: Vec<(String, String)>,
 }
 
 impl fmt::Debug for Server {
@@ -130,6 +132,11 @@ impl Server {
     /// Starts a server on fresh loopback ports and an empty directory, and waits until `/ping`
     /// answers. Errors say why (missing binary, early exit with the log's tail, timeout).
     pub fn start(kind: Kind, auth: bool) -> Result<Server, String> {
+        Server::start_with_env(kind, auth, &[])
+    }
+
+    /// [`Server::start`] with extra environment variables for the process.
+    pub fn start_with_env(kind: Kind, auth: bool, env: &[(&str, &str)]) -> Result<Server, String> {
         let mut last_err = String::new();
         for _ in 0..5 {
             let dir = tempfile::Builder::new()
@@ -144,6 +151,7 @@ impl Server {
                 rpc_port: free_port(),
                 child: None,
                 starts: 0,
+                env: env.iter().map(|(k, v)| ((*k).to_owned(), (*v).to_owned())).collect(),
             };
             match s.launch() {
                 Ok(()) => return Ok(s),
@@ -202,6 +210,18 @@ impl Server {
             let _ = c.kill();
             let _ = c.wait();
         }
+    }
+
+    /// Sends SIGTERM and waits for the process to exit; returns its exit status.
+    pub fn terminate(&mut self) -> Option<std::process::ExitStatus> {
+        let mut c = self.child.take()?;
+        let _ = Command::new("kill").arg("-TERM").arg(c.id().to_string()).status();
+        c.wait().ok()
+    }
+
+    /// Starts the process again after [`Server::terminate`] or [`Server::kill9`].
+    pub fn start_again(&mut self) -> Result<(), String> {
+        self.restart()
     }
 
     /// Kills the process if it runs, then starts it again on the same directory and port and
@@ -273,6 +293,7 @@ impl Server {
                 c
             }
         };
+        cmd.envs(self.env.iter().map(|(k, v)| (k, v)));
         cmd.stdin(Stdio::null()).stdout(log).stderr(log2);
         let child = cmd.spawn().map_err(|e| match (self.kind, e.kind()) {
             (Kind::Influxd, io::ErrorKind::NotFound) => {

@@ -1,0 +1,69 @@
+//! error: the one mapping from what went wrong to an HTTP answer: a status and InfluxDB's
+//! JSON body `{"error":"..."}`, with the message also in `X-Influxdb-Error`.
+
+use hyper::StatusCode;
+
+/// An error answer.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct HttpError {
+    pub status: StatusCode,
+    pub message: String,
+    /// Extra headers (`Www-Authenticate` on 401).
+    pub headers: Vec<(&'static str, String)>,
+}
+
+impl HttpError {
+    pub fn new(status: StatusCode, message: impl Into<String>) -> Self {
+        Self {
+            status,
+            message: message.into(),
+            headers: Vec::new(),
+        }
+    }
+
+    pub fn bad_request(message: impl Into<String>) -> Self {
+        Self::new(StatusCode::BAD_REQUEST, message)
+    }
+
+    pub fn internal(message: impl Into<String>) -> Self {
+        Self::new(StatusCode::INTERNAL_SERVER_ERROR, message)
+    }
+
+    /// 401 with the header that makes browsers and clients ask for credentials.
+    pub fn unauthorized(message: impl Into<String>) -> Self {
+        let mut e = Self::new(StatusCode::UNAUTHORIZED, message);
+        e.headers
+            .push(("Www-Authenticate", "Basic realm=\"InfluxDB\"".to_owned()));
+        e
+    }
+
+    pub fn forbidden(message: impl Into<String>) -> Self {
+        Self::new(StatusCode::FORBIDDEN, message)
+    }
+
+    /// The JSON body, `{"error":"..."}` plus the newline Go's encoder writes.
+    pub fn body(&self) -> String {
+        let mut s = serde_json::json!({ "error": self.message }).to_string();
+        s.push('\n');
+        s
+    }
+
+    /// The `X-Influxdb-Error` value: the message, cut to 1024 bytes as InfluxDB does.
+    pub fn header_value(&self) -> &str {
+        let mut end = self.message.len().min(1024);
+        while !self.message.is_char_boundary(end) {
+            end -= 1;
+        }
+        &self.message[..end]
+    }
+}
+
+impl From<crate::write::WriteError> for HttpError {
+    fn from(e: crate::write::WriteError) -> Self {
+        if e.is_client_error() {
+            Self::bad_request(e.to_string())
+        } else {
+            Self::internal(e.to_string())
+        }
+    }
+}

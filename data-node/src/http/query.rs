@@ -1,0 +1,192 @@
+//! query: `/query`. Parameters are read from the URL and, for form POSTs, the body (`q`
+//! as Go's `FormValue` finds it); the query is parsed (400 with InfluxDB's text on a parse
+//! error), authorised (403), then executed off the async runtime. Results are encoded as
+//! one JSON document, as NDJSON chunks (`chunked=true`) streamed as they are produced, or
+//! as CSV when the client asks for it.
+
+use std::sync::atomic::Ordering::Relaxed;
+use std::sync::Arc;
+
+use bytes::Bytes;
+use hyper::header::{HeaderValue, ACCEPT, CONTENT_TYPE};
+use hyper::{Response, StatusCode};
+
+use super::format::{CsvEncoder, Epoch, JsonEncoder};
+use super::{read_body, Api, Body, HttpError, Req};
+use crate::query::{QueryContext, StatementResult};
+
+/// InfluxDB's `DefaultChunkSize`.
+const DEFAULT_CHUNK_SIZE: usize = 10_000;
+
+pub(super) async fn query(api: &Api, mut req: Req) -> Result<Response<Body>, HttpError> {
+    let started = std::time::Instant::now();
+    api.metrics.query_requests.fetch_add(1, Relaxed);
+    let csv = wants_csv(&req);
+    let result = run(api, &mut req).await;
+    api.metrics
+        .query_micros
+        .fetch_add(started.elapsed().as_micros() as u64, Relaxed);
+    match result {
+        Err(e) if csv => {
+            // InfluxDB writes errors in the format the client asked for.
+            api.metrics.query_errors.fetch_add(1, Relaxed);
+            let mut r = Response::new(Body::from_bytes(CsvEncoder::error(&e.message)));
+            *r.status_mut() = e.status;
+            r.headers_mut()
+                .insert(CONTENT_TYPE, HeaderValue::from_static("text/csv"));
+            Ok(r)
+        }
+        Err(e) => {
+            api.metrics.query_errors.fetch_add(1, Relaxed);
+            Err(e)
+        }
+        ok => ok,
+    }
+}
+
+/// Whether the client asked for CSV (`Accept: application/csv` or `text/csv`).
+fn wants_csv(req: &Req) -> bool {
+    req.header(ACCEPT)
+        .is_some_and(|a| a.contains("application/csv") || a.contains("text/csv"))
+}
+
+async fn run(api: &Api, req: &mut Req) -> Result<Response<Body>, HttpError> {
+    let user = api.authenticate(req)?;
+    // Form fields of a urlencoded POST body come before the URL's, as in Go's FormValue.
+    let is_form = req
+        .header(CONTENT_TYPE)
+        .is_some_and(|c| c.starts_with("application/x-www-form-urlencoded"));
+    let mut params: Vec<(String, String)> = Vec::new();
+    if req.method == hyper::Method::POST && is_form {
+        let body = read_body(req, 0).await?;
+        params.extend(form_urlencoded::parse(&body).into_owned());
+    }
+    params.extend(req.params.iter().cloned());
+    let get = |k: &str| params.iter().find(|(n, _)| n == k).map(|(_, v)| v.as_str());
+    // InfluxDB trims the query before parsing; error positions count from there.
+    let q = get("q").unwrap_or("").trim();
+    if q.is_empty() {
+        return Err(HttpError::bad_request("missing required parameter \"q\""));
+    }
+    let bind = match get("params") {
+        Some(p) if !p.is_empty() => parse_params(p)?,
+        _ => influxql::Params::new(),
+    };
+    let query = influxql::parse_query_with_params(q, &bind)
+        .map_err(|e| HttpError::bad_request(format!("error parsing query: {e}")))?;
+    let epoch = Epoch::parse(get("epoch"));
+    let pretty = get("pretty") == Some("true");
+    let chunked = get("chunked") == Some("true");
+    let chunk_size = get("chunk_size")
+        .and_then(|s| s.parse::<usize>().ok())
+        .filter(|n| *n > 0)
+        .unwrap_or(DEFAULT_CHUNK_SIZE);
+    let ctx = QueryContext {
+        database: get("db").unwrap_or("").to_owned(),
+        retention_policy: get("rp").unwrap_or("").to_owned(),
+        user,
+        auth_enabled: api.config.auth_enabled,
+        read_only: req.method == hyper::Method::GET,
+        now: crate::now_nanos(),
+        chunk_size: if chunked { chunk_size } else { 0 },
+    };
+    api.executor
+        .authorize(&query, &ctx)
+        .map_err(|m| HttpError::forbidden(format!("error authorizing query: {m}")))?;
+    let csv = wants_csv(req);
+    let executor = Arc::clone(&api.executor);
+    let content_type = if csv { "text/csv" } else { "application/json" };
+    let response = |body: Body| {
+        let mut r = Response::new(body);
+        r.headers_mut()
+            .insert(CONTENT_TYPE, HeaderValue::from_static(content_type));
+        r
+    };
+
+    if chunked {
+        let (tx, rx) = tokio::sync::mpsc::channel::<Bytes>(16);
+        tokio::task::spawn_blocking(move || {
+            let json = JsonEncoder { epoch, pretty };
+            let mut csv_enc = CsvEncoder::new(epoch);
+            let encode = |r: &StatementResult, csv_enc: &mut CsvEncoder| -> String {
+                if csv {
+                    csv_enc.results(std::slice::from_ref(r))
+                } else {
+                    json.response(std::slice::from_ref(r), None)
+                }
+            };
+            // One result is held back until we know whether more of its statement follows.
+            let mut held: Option<StatementResult> = None;
+            let send = |r: StatementResult, csv_enc: &mut CsvEncoder| {
+                let text = encode(&r, csv_enc);
+                tx.blocking_send(Bytes::from(text)).is_ok()
+            };
+            executor.execute(&query, &ctx, &mut |r| {
+                if let Some(mut prev) = held.take() {
+                    if prev.statement_id == r.statement_id {
+                        prev.partial = true;
+                    }
+                    send(prev, &mut csv_enc);
+                }
+                held = Some(r);
+            });
+            if let Some(last) = held {
+                send(last, &mut csv_enc);
+            }
+        });
+        return Ok(response(Body::Stream(rx)));
+    }
+
+    let results = tokio::task::spawn_blocking(move || {
+        let mut results: Vec<StatementResult> = Vec::new();
+        executor.execute(&query, &ctx, &mut |r| match results.last_mut() {
+            Some(last) if last.statement_id == r.statement_id && last.error.is_none() => {
+                last.series.extend(r.series);
+                last.messages.extend(r.messages);
+                if r.error.is_some() {
+                    last.error = r.error;
+                    last.series.clear();
+                }
+            }
+            _ => results.push(r),
+        });
+        results
+    })
+    .await
+    .map_err(|e| HttpError::internal(format!("query task failed: {e}")))?;
+    let text = if csv {
+        CsvEncoder::new(epoch).results(&results)
+    } else {
+        JsonEncoder { epoch, pretty }.response(&results, None)
+    };
+    let mut r = response(Body::from_bytes(text));
+    *r.status_mut() = StatusCode::OK;
+    Ok(r)
+}
+
+/// The `params` JSON object: bound parameter values by name.
+fn parse_params(text: &str) -> Result<influxql::Params, HttpError> {
+    serde_json::from_str::<influxql::Params>(text)
+        .map_err(|_| HttpError::bad_request(format!("error parsing query parameters: {}", go_json_error(text))))
+}
+
+/// The message Go's `encoding/json` gives for the first syntax error of `text`, for the
+/// shapes clients get wrong (a bare word, a missing quote, truncated input).
+fn go_json_error(text: &str) -> String {
+    let t = text.trim_start();
+    let mut chars = t.chars();
+    match chars.next() {
+        None => "unexpected end of JSON input".to_owned(),
+        Some('{') => match chars.find(|c| !c.is_whitespace()) {
+            None => "unexpected end of JSON input".to_owned(),
+            Some(c) if c != '"' && c != '}' => {
+                format!("invalid character '{c}' looking for beginning of object key string")
+            }
+            Some(_) => "unexpected end of JSON input".to_owned(),
+        },
+        Some(c) if !"[\"-0123456789tfn".contains(c) => {
+            format!("invalid character '{c}' looking for beginning of value")
+        }
+        Some(_) => "unexpected end of JSON input".to_owned(),
+    }
+}

@@ -1,0 +1,231 @@
+//! query: the one query path. A parsed InfluxQL query is authorised, then each statement is
+//! executed in order: metadata statements against the metadata (`ddl`), index statements
+//! against the shards' indexes (`show`), SELECT by planning per-shard reads through the
+//! [`ShardReader`] trait and merging them (`select`). Results go to a sink as they are
+//! produced, so that chunked responses stream.
+
+mod cond;
+mod ddl;
+mod reader;
+mod result;
+mod select;
+mod show;
+
+use std::sync::Arc;
+
+use influxql::{Query, Statement};
+use meta::{MetaData, Privilege, UserInfo};
+
+pub use reader::{LocalReader, ShardReader};
+pub use result::{Message, Row, StatementResult, Value};
+
+use crate::config::CoordinatorConfig;
+use crate::meta_client::MetaClient;
+use crate::store::Store;
+
+/// Where and as whom a query runs.
+#[derive(Debug, Clone, Default)]
+pub struct QueryContext {
+    /// The `db` parameter.
+    pub database: String,
+    /// The `rp` parameter.
+    pub retention_policy: String,
+    /// The authenticated user, when authentication is on.
+    pub user: Option<UserInfo>,
+    /// Whether authentication is on (then `user` decides what may run).
+    pub auth_enabled: bool,
+    /// The request was a GET: statements that change something get InfluxDB's warning.
+    pub read_only: bool,
+    /// The query's `now()`, in ns.
+    pub now: i64,
+    /// Rows per chunk when chunking (0: no chunking).
+    pub chunk_size: usize,
+}
+
+/// Why a statement failed: the text goes into the result's `error`.
+pub type StatementError = String;
+
+/// Runs queries against the metadata and the local shards.
+#[derive(Debug)]
+pub struct QueryExecutor {
+    meta: Arc<dyn MetaClient>,
+    store: Arc<Store>,
+    limits: CoordinatorConfig,
+    standalone: bool,
+}
+
+impl QueryExecutor {
+    pub fn new(meta: Arc<dyn MetaClient>, store: Arc<Store>, limits: CoordinatorConfig) -> Self {
+        Self {
+            meta,
+            store,
+            limits,
+            standalone: true,
+        }
+    }
+
+    /// Whether an unauthenticated or unprivileged caller may run `query`, with InfluxDB's
+    /// texts (the HTTP layer answers 403 `error authorizing query: ...`).
+    pub fn authorize(&self, query: &Query, ctx: &QueryContext) -> Result<(), String> {
+        if !ctx.auth_enabled {
+            return Ok(());
+        }
+        let meta = self.meta.data();
+        if meta.users.is_empty() {
+            let creates_admin = matches!(
+                query.statements.first(),
+                Some(Statement::CreateUser(cu)) if cu.admin
+            );
+            if creates_admin {
+                return Ok(());
+            }
+            return Err("create admin user first or disable authentication".to_owned());
+        }
+        let Some(user) = &ctx.user else {
+            return Err("no user provided".to_owned());
+        };
+        let Some(user) = meta.user(&user.name) else {
+            return Err("no user provided".to_owned());
+        };
+        if user.admin {
+            return Ok(());
+        }
+        for stmt in &query.statements {
+            for p in stmt.required_privileges() {
+                if p.admin {
+                    return Err(format!(
+                        "{} not authorized to execute statement '{stmt}', requires admin privilege",
+                        user.name
+                    ));
+                }
+                let db = if p.database.is_empty() {
+                    &ctx.database
+                } else {
+                    &p.database
+                };
+                let needed = privilege_of(p.privilege);
+                let held = user.privileges.get(db).copied().unwrap_or(Privilege::None);
+                if !held.allows(needed) {
+                    return Err(format!(
+                        "{} not authorized to execute statement '{stmt}', requires {} on {db}",
+                        user.name,
+                        needed.as_str()
+                    ));
+                }
+            }
+        }
+        Ok(())
+    }
+
+    /// Executes every statement of `query`, handing each result (or, when chunking, each
+    /// chunk of it) to `sink`. A failed statement gets its error; the next ones still run,
+    /// as InfluxDB does.
+    pub fn execute(&self, query: &Query, ctx: &QueryContext, sink: &mut dyn FnMut(StatementResult)) {
+        for (id, stmt) in query.statements.iter().enumerate() {
+            let mut messages = Vec::new();
+            if ctx.read_only {
+                if let Some(text) = stmt.read_only_warning() {
+                    messages.push(Message { level: "warning", text });
+                }
+            }
+            let meta = self.meta.data();
+            let emitted = std::cell::Cell::new(false);
+            let mut emit = |mut r: StatementResult| {
+                r.statement_id = id;
+                if !emitted.replace(true) {
+                    r.messages.append(&mut messages);
+                }
+                sink(r);
+            };
+            let outcome = match stmt {
+                Statement::Select(s) => select::execute(self, &meta, s, ctx, &mut emit),
+                other => self.execute_other(&meta, other, ctx).map(|series| {
+                    emit(StatementResult {
+                        series,
+                        ..StatementResult::default()
+                    })
+                }),
+            };
+            match outcome {
+                Err(e) => emit(StatementResult::error(id, e)),
+                // Every statement answers, if only with its id.
+                Ok(()) if !emitted.get() => emit(StatementResult::default()),
+                Ok(()) => {}
+            }
+        }
+    }
+
+    fn execute_other(&self, meta: &MetaData, stmt: &Statement, ctx: &QueryContext) -> Result<Vec<Row>, String> {
+        match stmt {
+            Statement::ShowMeasurements(s) => show::show_measurements(self, meta, s, ctx),
+            Statement::ShowTagKeys(s) => show::tag_keys(self, meta, s, ctx),
+            Statement::ShowTagValues(s) => show::tag_values(self, meta, s, ctx),
+            Statement::ShowFieldKeys(s) => show::field_keys(self, meta, s, ctx),
+            Statement::ShowSeries(s) => show::show_series(self, meta, s, ctx),
+            Statement::ShowCardinality(s) => show::cardinality(self, meta, s, ctx),
+            Statement::DropMeasurement(s) => show::drop_measurement(self, meta, s, ctx),
+            Statement::DropSeries(s) => show::drop_series(self, meta, s, ctx),
+            Statement::Delete(s) => show::delete(self, meta, s, ctx),
+            other => ddl::execute(self, meta, other, ctx),
+        }
+    }
+
+    /// The local shards of `database`/`policy` whose groups overlap `[lo, hi]`, oldest first.
+    pub(crate) fn shards(
+        &self,
+        meta: &MetaData,
+        database: &str,
+        policy: &str,
+        lo: i64,
+        hi: i64,
+    ) -> Vec<Arc<dyn ShardReader>> {
+        let Ok(rp) = meta.retention_policy(database, policy) else {
+            return Vec::new();
+        };
+        let mut out: Vec<Arc<dyn ShardReader>> = Vec::new();
+        for g in rp.shard_groups_overlapping(lo, hi) {
+            for s in &g.shards {
+                match self.store.open_existing(database, &rp.name, s.id) {
+                    Ok(Some(local)) => out.push(Arc::new(LocalReader(local))),
+                    Ok(None) => {}
+                    Err(e) => tracing::error!(shard = s.id, error = %e, "cannot open shard for a query"),
+                }
+            }
+        }
+        out
+    }
+
+    /// Every local shard of a database (all policies, all time).
+    pub(crate) fn all_shards(&self, meta: &MetaData, database: &str) -> Vec<Arc<dyn ShardReader>> {
+        let Some(db) = meta.database(database) else {
+            return Vec::new();
+        };
+        db.retention_policies
+            .iter()
+            .flat_map(|rp| self.shards(meta, database, &rp.name, i64::MIN, i64::MAX))
+            .collect()
+    }
+}
+
+fn privilege_of(p: influxql::statement::Privilege) -> Privilege {
+    use influxql::statement::Privilege as P;
+    match p {
+        P::Read => Privilege::Read,
+        P::Write => Privilege::Write,
+        P::All => Privilege::All,
+        P::NoPrivileges => Privilege::None,
+    }
+}
+
+/// The database a statement runs on: its own `ON db`, else the request's.
+pub(crate) fn database<'a>(stmt_db: &'a str, ctx: &'a QueryContext) -> Result<&'a str, String> {
+    let db = if stmt_db.is_empty() {
+        ctx.database.as_str()
+    } else {
+        stmt_db
+    };
+    if db.is_empty() {
+        return Err("database name required".to_owned());
+    }
+    Ok(db)
+}

@@ -1,0 +1,489 @@
+//! select: raw SELECT. The plan: resolve sources to (database, policy, measurement) and
+//! their shards for the time range; expand wildcards into columns (fields and tags, the
+//! union over the measurements, sorted); push tag-only conditions down to the index; then
+//! per group of series (GROUP BY tags) read the fields each shard holds, merge them by
+//! time, filter rows, and emit them in order with LIMIT/OFFSET per series and
+//! SLIMIT/SOFFSET over series.
+
+use std::collections::{BTreeMap, BTreeSet};
+use std::sync::Arc;
+
+use influxql::{DataType, Expr, SelectStatement, Source, Wildcard};
+use meta::MetaData;
+use shard::{FieldType, SeriesInfo, Values};
+
+use super::cond::{conjuncts, eval, names, tag_predicate, truthy, Valuer};
+use super::{QueryContext, QueryExecutor, Row, ShardReader, StatementResult, Value};
+
+type Shards = Vec<Arc<dyn ShardReader>>;
+
+/// One measurement to read, with the shards of its database/policy in the time range.
+struct Target {
+    name: String,
+    shards: Shards,
+    fields: BTreeMap<String, FieldType>,
+    tags: BTreeSet<String>,
+}
+
+/// What a result column shows.
+#[derive(Debug, Clone)]
+enum Column {
+    /// A field value, with an optional cast.
+    Field(String, Option<DataType>),
+    /// A tag value.
+    Tag(String),
+    /// An expression over fields and tags.
+    Expr(Expr),
+}
+
+pub(super) fn execute(
+    ex: &QueryExecutor,
+    meta: &MetaData,
+    s: &SelectStatement,
+    ctx: &QueryContext,
+    emit: &mut dyn FnMut(StatementResult),
+) -> Result<(), String> {
+    if !s.is_raw_query() {
+        return Err("aggregate functions are not supported yet".to_owned());
+    }
+    if s.dimensions
+        .iter()
+        .any(|d| matches!(d, Expr::Call(c) if c.name == "time"))
+    {
+        return Err("GROUP BY requires at least one aggregate function".to_owned());
+    }
+    if s.target.is_some() {
+        return Err("SELECT ... INTO is not supported yet".to_owned());
+    }
+    let (condition, range) =
+        influxql::time::split_time_condition(s.condition.as_ref(), ctx.now, None).map_err(|e| e.to_string())?;
+    let lo = range.min.unwrap_or(i64::MIN);
+    let hi = range.max.unwrap_or(i64::MAX);
+    let targets = resolve(ex, meta, &s.sources, ctx, lo, hi)?;
+
+    // Columns, from the union of the measurements' fields and tags.
+    let all_fields: BTreeMap<String, FieldType> = targets.iter().flat_map(|t| t.fields.clone()).collect();
+    let all_tags: BTreeSet<String> = targets.iter().flat_map(|t| t.tags.clone()).collect();
+    let group_tags = group_by_tags(&s.dimensions, &all_tags)?;
+    let mut columns: Vec<(String, Column)> = Vec::new();
+    for f in &s.fields {
+        match &f.expr {
+            Expr::Wildcard(w) => {
+                let mut names: Vec<(String, Column)> = Vec::new();
+                if *w != Wildcard::Tags {
+                    names.extend(all_fields.keys().map(|k| (k.clone(), Column::Field(k.clone(), None))));
+                }
+                if *w != Wildcard::Fields {
+                    names.extend(
+                        all_tags
+                            .iter()
+                            .filter(|k| !group_tags.contains(*k) && !all_fields.contains_key(*k))
+                            .map(|k| (k.clone(), Column::Tag(k.clone()))),
+                    );
+                }
+                names.sort_by(|a, b| a.0.cmp(&b.0));
+                columns.extend(names);
+            }
+            Expr::VarRef(v) => {
+                let is_tag = v.data_type == Some(DataType::Tag)
+                    || (v.data_type.is_none() && !all_fields.contains_key(&v.name) && all_tags.contains(&v.name));
+                let col = if is_tag {
+                    Column::Tag(v.name.clone())
+                } else {
+                    Column::Field(v.name.clone(), v.data_type)
+                };
+                columns.push((field_name(f), col));
+            }
+            other => columns.push((field_name(f), Column::Expr(other.clone()))),
+        }
+    }
+    // A query must select at least one field: only tags selects nothing.
+    let has_field = columns.iter().any(|(_, c)| match c {
+        Column::Field(n, _) => all_fields.contains_key(n),
+        Column::Expr(e) => {
+            let mut n = Vec::new();
+            names(e, &mut n);
+            n.iter().any(|n| all_fields.contains_key(n))
+        }
+        Column::Tag(_) => false,
+    });
+    if !has_field {
+        return Ok(());
+    }
+    let header: Vec<String> = std::iter::once("time".to_owned())
+        .chain(unique_names(columns.iter().map(|(n, _)| n.clone())))
+        .collect();
+
+    let descending = s.sort_fields.first().is_some_and(|f| !f.ascending);
+    let mut points_read = 0u64;
+    let mut series_seen = 0u64;
+    let mut emitted_series = 0u64;
+    for target in &targets {
+        let is_tag = |name: &str| !target.fields.contains_key(name);
+        // Conditions on tags only go to the index; the rest is checked per row.
+        let mut pushed = None;
+        let mut filters: Vec<&Expr> = Vec::new();
+        if let Some(c) = &condition {
+            for part in conjuncts(c) {
+                match tag_predicate(part, &is_tag) {
+                    Ok(p) => {
+                        pushed = match (pushed, p) {
+                            (None, p) | (p, None) => p,
+                            (Some(a), Some(b)) => Some(shard::TagPredicate::And(Box::new(a), Box::new(b))),
+                        }
+                    }
+                    Err(()) => filters.push(part),
+                }
+            }
+        }
+        // Fields to read: those shown and those the filters test.
+        let mut needed: BTreeSet<String> = BTreeSet::new();
+        for (_, c) in &columns {
+            match c {
+                Column::Field(n, _) => {
+                    needed.insert(n.clone());
+                }
+                Column::Expr(e) => {
+                    let mut n = Vec::new();
+                    names(e, &mut n);
+                    needed.extend(n);
+                }
+                Column::Tag(_) => {}
+            }
+        }
+        for f in &filters {
+            let mut n = Vec::new();
+            names(f, &mut n);
+            needed.extend(n);
+        }
+        needed.retain(|n| target.fields.contains_key(n));
+        let needed: Vec<String> = needed.into_iter().collect();
+
+        // Series of every shard, grouped by the GROUP BY tags.
+        let mut groups: BTreeMap<Vec<String>, Vec<(usize, SeriesInfo)>> = BTreeMap::new();
+        for (i, sh) in target.shards.iter().enumerate() {
+            for info in sh.series(&target.name, pushed.as_ref()).map_err(|e| e.to_string())? {
+                let key = group_tags
+                    .iter()
+                    .map(|k| tag_of(&info.tags, k).unwrap_or("").to_owned())
+                    .collect();
+                groups.entry(key).or_default().push((i, info));
+            }
+        }
+        for (key, members) in groups {
+            series_seen += members.len() as u64;
+            if ex.limits.max_select_series > 0 && series_seen > ex.limits.max_select_series {
+                return Err(format!(
+                    "max-select-series limit exceeded: ({series_seen}/{})",
+                    ex.limits.max_select_series
+                ));
+            }
+            let mut rows: Vec<(i64, String, Vec<Value>)> = Vec::new();
+            for (shard_idx, info) in &members {
+                let sh = &target.shards[*shard_idx];
+                let mut cols: Vec<Option<(Vec<i64>, Values)>> = Vec::with_capacity(needed.len());
+                for f in &needed {
+                    let c = sh.points(info, f, lo, hi).map_err(|e| e.to_string())?;
+                    points_read += c.as_ref().map_or(0, |(t, _)| t.len() as u64);
+                    cols.push(c);
+                }
+                if ex.limits.max_select_point > 0 && points_read > ex.limits.max_select_point {
+                    return Err(format!(
+                        "max-select-point limit exceeed: ({points_read}/{})",
+                        ex.limits.max_select_point
+                    ));
+                }
+                let series_key = info
+                    .tags
+                    .iter()
+                    .map(|(k, v)| format!("{k}={v}"))
+                    .collect::<Vec<_>>()
+                    .join(",");
+                merge_rows(&needed, &cols, |t, fields| {
+                    let view = RowView {
+                        tags: &info.tags,
+                        tag_keys: &target.tags,
+                        needed: &needed,
+                        fields,
+                    };
+                    if !filters.iter().all(|f| truthy(f, &view)) {
+                        return;
+                    }
+                    let mut any_field = false;
+                    let values: Vec<Value> = columns
+                        .iter()
+                        .map(|(_, c)| {
+                            let v = match c {
+                                Column::Field(n, cast) => view.value(n, *cast),
+                                Column::Tag(n) => {
+                                    tag_of(&info.tags, n).map_or(Value::Null, |v| Value::String(v.to_owned()))
+                                }
+                                Column::Expr(e) => eval(e, &view),
+                            };
+                            if !matches!(c, Column::Tag(_)) && v != Value::Null {
+                                any_field = true;
+                            }
+                            v
+                        })
+                        .collect();
+                    if any_field {
+                        rows.push((t, series_key.clone(), values));
+                    }
+                });
+            }
+            if rows.is_empty() {
+                continue;
+            }
+            rows.sort_by(|a, b| a.0.cmp(&b.0).then_with(|| a.1.cmp(&b.1)));
+            if descending {
+                rows.reverse();
+            }
+            let rows: Vec<Vec<Value>> = rows
+                .into_iter()
+                .skip(s.offset as usize)
+                .take(if s.limit > 0 { s.limit as usize } else { usize::MAX })
+                .map(|(t, _, mut v)| {
+                    v.insert(0, Value::Time(t));
+                    v
+                })
+                .collect();
+            if rows.is_empty() {
+                continue;
+            }
+            emitted_series += 1;
+            if emitted_series <= s.soffset || (s.slimit > 0 && emitted_series > s.soffset + s.slimit) {
+                continue;
+            }
+            let tags: Vec<(String, String)> = group_tags.iter().cloned().zip(key).collect();
+            let row = Row {
+                name: target.name.clone(),
+                tags,
+                columns: header.clone(),
+                values: rows,
+                partial: false,
+            };
+            emit_row(row, ctx.chunk_size, emit);
+        }
+    }
+    Ok(())
+}
+
+/// Sends a series, split into chunks of `chunk_size` rows when chunking.
+fn emit_row(mut row: Row, chunk_size: usize, emit: &mut dyn FnMut(StatementResult)) {
+    if chunk_size == 0 || row.values.len() <= chunk_size {
+        emit(StatementResult {
+            series: vec![row],
+            ..StatementResult::default()
+        });
+        return;
+    }
+    let mut rest = std::mem::take(&mut row.values);
+    while !rest.is_empty() {
+        let tail = rest.split_off(chunk_size.min(rest.len()));
+        let partial = !tail.is_empty();
+        emit(StatementResult {
+            series: vec![Row {
+                values: rest,
+                partial,
+                ..row.clone()
+            }],
+            ..StatementResult::default()
+        });
+        rest = tail;
+    }
+}
+
+/// Sources as targets: database and policy resolved, regexes expanded, shards found.
+fn resolve(
+    ex: &QueryExecutor,
+    meta: &MetaData,
+    sources: &[Source],
+    ctx: &QueryContext,
+    lo: i64,
+    hi: i64,
+) -> Result<Vec<Target>, String> {
+    let mut targets: BTreeMap<String, Target> = BTreeMap::new();
+    for src in sources {
+        let Source::Measurement(m) = src else {
+            return Err("subqueries are not supported yet".to_owned());
+        };
+        let db = if m.database.is_empty() {
+            &ctx.database
+        } else {
+            &m.database
+        };
+        if db.is_empty() {
+            return Err("database name required".to_owned());
+        }
+        let dbi = meta.database(db).ok_or_else(|| format!("database not found: {db}"))?;
+        let rp = if !m.retention_policy.is_empty() {
+            m.retention_policy.as_str()
+        } else if !ctx.retention_policy.is_empty() {
+            ctx.retention_policy.as_str()
+        } else {
+            dbi.default_retention_policy.as_str()
+        };
+        if dbi.retention_policy(rp).is_none() {
+            return Err(format!("retention policy not found: {rp}"));
+        }
+        let shards = ex.shards(meta, db, rp, lo, hi);
+        let mut names = BTreeSet::new();
+        for sh in &shards {
+            for n in sh.measurements().map_err(|e| e.to_string())? {
+                let hit = match &m.regex {
+                    Some(re) => re.regex().is_match(&n),
+                    None => n == m.name,
+                };
+                if hit {
+                    names.insert(n);
+                }
+            }
+        }
+        for name in names {
+            let mut fields = BTreeMap::new();
+            let mut tags = BTreeSet::new();
+            for sh in &shards {
+                for (f, t) in sh.fields(&name).map_err(|e| e.to_string())? {
+                    fields.entry(f).or_insert(t);
+                }
+                tags.extend(sh.tag_keys(&name).map_err(|e| e.to_string())?);
+            }
+            targets.entry(name.clone()).or_insert(Target {
+                name,
+                shards: shards.clone(),
+                fields,
+                tags,
+            });
+        }
+    }
+    Ok(targets.into_values().collect())
+}
+
+/// The tags of GROUP BY: named ones, `*` for all, regexes over tag keys; sorted.
+fn group_by_tags(dims: &[Expr], all_tags: &BTreeSet<String>) -> Result<Vec<String>, String> {
+    let mut out = BTreeSet::new();
+    for d in dims {
+        match d {
+            Expr::VarRef(v) => {
+                out.insert(v.name.clone());
+            }
+            Expr::Wildcard(_) => out.extend(all_tags.iter().cloned()),
+            Expr::Literal(influxql::Literal::Regex(re)) => {
+                out.extend(all_tags.iter().filter(|k| re.regex().is_match(k)).cloned());
+            }
+            other => return Err(format!("only time and tag dimensions allowed: {other}")),
+        }
+    }
+    Ok(out.into_iter().collect())
+}
+
+fn tag_of<'a>(tags: &'a [(String, String)], key: &str) -> Option<&'a str> {
+    tags.iter().find(|(k, _)| k == key).map(|(_, v)| v.as_str())
+}
+
+/// The column name of a field: its alias, else its expression's name (influxql's
+/// `Field.Name()`).
+fn field_name(f: &influxql::Field) -> String {
+    f.name()
+}
+
+/// `v, v, v` -> `v, v_1, v_2`, as InfluxDB names duplicate columns.
+fn unique_names(names: impl Iterator<Item = String>) -> Vec<String> {
+    let mut seen: BTreeMap<String, usize> = BTreeMap::new();
+    names
+        .map(|n| {
+            let count = seen.entry(n.clone()).or_insert(0);
+            let out = if *count == 0 { n.clone() } else { format!("{n}_{count}") };
+            *count += 1;
+            out
+        })
+        .collect()
+}
+
+/// Walks the fields' points in time order, calling `f` once per distinct time with the
+/// value of each field there (or `None`).
+fn merge_rows(needed: &[String], cols: &[Option<(Vec<i64>, Values)>], mut f: impl FnMut(i64, &[Value])) {
+    let mut idx = vec![0usize; cols.len()];
+    let mut row = vec![Value::Null; needed.len()];
+    loop {
+        let mut t = i64::MAX;
+        let mut any = false;
+        for (c, i) in cols.iter().zip(&idx) {
+            if let Some((times, _)) = c {
+                if let Some(&ti) = times.get(*i) {
+                    t = t.min(ti);
+                    any = true;
+                }
+            }
+        }
+        if !any {
+            return;
+        }
+        for (k, (c, i)) in cols.iter().zip(idx.iter_mut()).enumerate() {
+            row[k] = Value::Null;
+            if let Some((times, values)) = c {
+                if times.get(*i) == Some(&t) {
+                    row[k] = value_at(values, *i);
+                    *i += 1;
+                }
+            }
+        }
+        f(t, &row);
+    }
+}
+
+fn value_at(values: &Values, i: usize) -> Value {
+    match values {
+        Values::Float(v) => Value::Float(v[i]),
+        Values::Integer(v) => Value::Integer(v[i]),
+        Values::Unsigned(v) => Value::Unsigned(v[i]),
+        Values::Boolean(v) => Value::Boolean(v[i]),
+        Values::String(v) => Value::String(v[i].clone()),
+    }
+}
+
+/// One merged row as expressions see it.
+struct RowView<'a> {
+    /// The series' tags.
+    tags: &'a [(String, String)],
+    /// Every tag key of the measurement: a series without one reads it as "".
+    tag_keys: &'a BTreeSet<String>,
+    /// Field names, parallel to `fields`.
+    needed: &'a [String],
+    fields: &'a [Value],
+}
+
+impl Valuer for RowView<'_> {
+    fn value(&self, name: &str, cast: Option<DataType>) -> Value {
+        if cast != Some(DataType::Tag) {
+            if let Some(i) = self.needed.iter().position(|n| n == name) {
+                return cast_value(self.fields[i].clone(), cast);
+            }
+        }
+        if matches!(cast, None | Some(DataType::Tag)) && self.tag_keys.contains(name) {
+            // A missing tag reads as the empty string, as in the index.
+            return Value::String(tag_of(self.tags, name).unwrap_or("").to_owned());
+        }
+        Value::Null
+    }
+}
+
+/// `::float`, `::integer`, ... as InfluxDB applies them: numbers convert between numeric
+/// types, other mismatches give no value.
+fn cast_value(v: Value, cast: Option<DataType>) -> Value {
+    match (cast, v) {
+        (None | Some(DataType::AnyField), v) => v,
+        (Some(DataType::Float), Value::Integer(i)) => Value::Float(i as f64),
+        (Some(DataType::Float), Value::Unsigned(u)) => Value::Float(u as f64),
+        (Some(DataType::Float), v @ Value::Float(_)) => v,
+        (Some(DataType::Integer), Value::Float(f)) => Value::Integer(f as i64),
+        (Some(DataType::Integer), Value::Unsigned(u)) => Value::Integer(u as i64),
+        (Some(DataType::Integer), v @ Value::Integer(_)) => v,
+        (Some(DataType::Unsigned), Value::Float(f)) => Value::Unsigned(f as u64),
+        (Some(DataType::Unsigned), Value::Integer(i)) => Value::Unsigned(i as u64),
+        (Some(DataType::Unsigned), v @ Value::Unsigned(_)) => v,
+        (Some(DataType::String), v @ Value::String(_)) => v,
+        (Some(DataType::Boolean), v @ Value::Boolean(_)) => v,
+        _ => Value::Null,
+    }
+}

@@ -1,0 +1,182 @@
+//! server: the composition root of a data node. It opens the metadata store and the local
+//! shards, builds the write and query coordinators, serves the HTTP API, runs the
+//! background jobs (flush of cold shards, retention, precreation), and on SIGTERM or
+//! SIGINT stops accepting requests, lets those in flight finish and flushes every shard.
+
+use std::net::SocketAddr;
+use std::path::PathBuf;
+use std::sync::Arc;
+use std::time::Duration;
+
+use meta::{Command, LocalStore};
+use shard::{RocksOptions, ShardOptions, WalOptions};
+use tokio::sync::watch;
+
+use crate::config::Config;
+use crate::http::{self, Api};
+use crate::meta_client::MetaClient;
+use crate::metrics::Metrics;
+use crate::query::QueryExecutor;
+use crate::retention;
+use crate::store::Store;
+use crate::write::PointsWriter;
+
+/// Why the node could not start.
+#[derive(Debug, thiserror::Error)]
+pub enum StartError {
+    #[error("cannot create data directory {}: {source}", path.display())]
+    Dir { path: PathBuf, source: std::io::Error },
+    #[error("metadata: {0}")]
+    Meta(#[from] meta::Error),
+    #[error("invalid http bind address {addr:?}: {reason}")]
+    BindAddress { addr: String, reason: String },
+    #[error("cannot listen on {addr}: {source}")]
+    Listen { addr: SocketAddr, source: std::io::Error },
+    #[error("only --standalone is available yet: cluster mode comes with the meta nodes")]
+    NotStandalone,
+}
+
+/// `:8086` (all interfaces, as InfluxDB reads it) or `host:port`.
+pub fn parse_bind(addr: &str) -> Result<SocketAddr, StartError> {
+    let full = if addr.starts_with(':') {
+        format!("0.0.0.0{addr}")
+    } else {
+        addr.to_owned()
+    };
+    full.parse()
+        .map_err(|e: std::net::AddrParseError| StartError::BindAddress {
+            addr: addr.to_owned(),
+            reason: e.to_string(),
+        })
+}
+
+/// Runs the node until a termination signal.
+pub async fn run(config: Config) -> Result<(), StartError> {
+    if !config.node.standalone {
+        return Err(StartError::NotStandalone);
+    }
+    let dir = config.dir();
+    std::fs::create_dir_all(&dir).map_err(|source| StartError::Dir {
+        path: dir.clone(),
+        source,
+    })?;
+    let bind = parse_bind(&config.http.bind_address)?;
+    let meta: Arc<dyn MetaClient> = Arc::new(LocalStore::open(&dir.join("meta"))?);
+    if meta.data().data_nodes.is_empty() {
+        meta.apply(Command::AddDataNode {
+            http_addr: bind.to_string(),
+            rpc_addr: String::new(),
+        })?;
+    }
+    let options = ShardOptions {
+        wal: WalOptions {
+            fsync_delay: config.data.wal_fsync_delay.0,
+            ..WalOptions::default()
+        },
+        rocks: RocksOptions::with_cache_bytes(config.data.block_cache_size.0 as usize),
+        head_limit_bytes: config.data.cache_max_memory_size.0 as usize,
+        flush_bytes: config.data.cache_snapshot_memory_size.0 as usize,
+        ..ShardOptions::default()
+    };
+    let store = Arc::new(Store::new(&dir.join("data"), options));
+    open_shards(&meta, &store);
+    let metrics = Arc::new(Metrics::default());
+    metrics.watch_store(Arc::clone(&store));
+    let writer = Arc::new(PointsWriter::new(
+        Arc::clone(&meta),
+        Arc::clone(&store),
+        config.coordinator.shards_per_group,
+    ));
+    let executor = Arc::new(QueryExecutor::new(
+        Arc::clone(&meta),
+        Arc::clone(&store),
+        config.coordinator.clone(),
+    ));
+    let api = Arc::new(Api::new(
+        config.http.clone(),
+        Arc::clone(&meta),
+        writer,
+        executor,
+        metrics,
+    ));
+    let listener = tokio::net::TcpListener::bind(bind)
+        .await
+        .map_err(|source| StartError::Listen { addr: bind, source })?;
+    let local = listener.local_addr().unwrap_or(bind);
+    tracing::info!(http = %local, dir = %dir.display(), version = %config.http.version, "cairn-data is ready (standalone)");
+
+    let (stop_tx, stop_rx) = watch::channel(false);
+    let server = tokio::spawn(http::serve(listener, api, stop_rx.clone()));
+    let jobs = tokio::spawn(background(
+        config.clone(),
+        Arc::clone(&meta),
+        Arc::clone(&store),
+        stop_rx,
+    ));
+    wait_for_signal().await;
+    tracing::info!("shutting down: finishing requests in flight");
+    let _ = stop_tx.send(true);
+    let _ = server.await;
+    let _ = jobs.await;
+    let store2 = Arc::clone(&store);
+    let _ = tokio::task::spawn_blocking(move || store2.flush_cold(Duration::ZERO)).await;
+    tracing::info!("stopped; every shard flushed");
+    Ok(())
+}
+
+/// Opens the local shards the metadata knows, so their WALs are replayed now rather than
+/// on first use.
+fn open_shards(meta: &Arc<dyn MetaClient>, store: &Store) {
+    let data = meta.data();
+    for (db, rp, g) in data.shard_groups() {
+        for s in &g.shards {
+            if let Err(e) = store.open_existing(&db.name, &rp.name, s.id) {
+                tracing::error!(shard = s.id, database = %db.name, error = %e, "cannot open shard");
+            }
+        }
+    }
+}
+
+async fn wait_for_signal() {
+    use tokio::signal::unix::{signal, SignalKind};
+    match (signal(SignalKind::terminate()), signal(SignalKind::interrupt())) {
+        (Ok(mut term), Ok(mut int)) => {
+            tokio::select! {
+                _ = term.recv() => {}
+                _ = int.recv() => {}
+            }
+        }
+        _ => {
+            let _ = tokio::signal::ctrl_c().await;
+        }
+    }
+}
+
+/// The background jobs, each on its own interval, until `stop`.
+async fn background(config: Config, meta: Arc<dyn MetaClient>, store: Arc<Store>, mut stop: watch::Receiver<bool>) {
+    let cold = config.data.cache_snapshot_write_cold_duration.0;
+    let mut flush_tick = tokio::time::interval(Duration::from_secs(1).min(cold.max(Duration::from_millis(100))));
+    let mut retention_tick = tokio::time::interval(config.retention.check_interval.0.max(Duration::from_secs(1)));
+    let mut precreate_tick =
+        tokio::time::interval(config.shard_precreation.check_interval.0.max(Duration::from_secs(1)));
+    let advance = i64::try_from(config.shard_precreation.advance_period.0.as_nanos()).unwrap_or(i64::MAX);
+    loop {
+        tokio::select! {
+            _ = stop.changed() => return,
+            _ = flush_tick.tick() => {
+                let store = Arc::clone(&store);
+                let _ = tokio::task::spawn_blocking(move || store.flush_cold(cold)).await;
+            }
+            _ = retention_tick.tick(), if config.retention.enabled => {
+                let (meta, store) = (Arc::clone(&meta), Arc::clone(&store));
+                let now = crate::now_nanos();
+                let _ = tokio::task::spawn_blocking(move || retention::enforce(meta.as_ref(), &store, now)).await;
+            }
+            _ = precreate_tick.tick(), if config.shard_precreation.enabled => {
+                let meta = Arc::clone(&meta);
+                let (now, shards) = (crate::now_nanos(), config.coordinator.shards_per_group);
+                let _ = tokio::task::spawn_blocking(move || retention::precreate(meta.as_ref(), now, advance, shards)).await;
+            }
+        }
+    }
+}

@@ -1,0 +1,131 @@
+//! node: what only Cairn has, checked on a real `cairn-data` process: graceful shutdown
+//! flushes and keeps every acknowledged point, `/metrics` counts, the query guards answer
+//! with clear errors, the head limit refuses writes instead of growing, and the binary
+//! documents its configuration.
+
+use std::process::Command;
+
+use cairn_tests::http::{url, Request};
+use cairn_tests::{cairn_data_bin, Kind, Server};
+
+fn start(env: &[(&str, &str)]) -> Server {
+    Server::start_with_env(Kind::Cairn, false, env).unwrap_or_else(|e| panic!("cannot start cairn-data: {e}"))
+}
+
+fn query(s: &Server, db: &str, q: &str) -> String {
+    let r = s.send(&Request::post(url("/query", &[("db", db), ("q", q)])));
+    assert_eq!(r.status, 200, "{q}: {}", r.text());
+    r.text()
+}
+
+fn write(s: &Server, db: &str, body: &str) -> (u16, String) {
+    let r = s.send(&Request::post(url("/write", &[("db", db)])).body(body.as_bytes().to_vec()));
+    (r.status, r.text())
+}
+
+#[test]
+fn sigterm_flushes_and_keeps_every_acknowledged_point() {
+    let mut s = start(&[]);
+    query(&s, "", "CREATE DATABASE g");
+    let body: String = (0..500)
+        .map(|i| format!("m,host=h{} v={i} {}\n", i % 7, 1_000 + i))
+        .collect();
+    assert_eq!(write(&s, "g", &body).0, 204);
+    let status = s.terminate().expect("the node was running");
+    assert!(
+        status.success(),
+        "cairn-data must exit 0 on SIGTERM, got {status}\n{}",
+        s.log_tail(20)
+    );
+    assert!(s.log_tail(50).contains("every shard flushed"), "{}", s.log_tail(50));
+    s.start_again().unwrap();
+    let count = query(&s, "g", "SELECT * FROM m");
+    assert_eq!(count.matches("\"h").count(), 500, "{count}");
+}
+
+#[test]
+fn metrics_count_writes_and_queries() {
+    let s = start(&[]);
+    query(&s, "", "CREATE DATABASE mt");
+    assert_eq!(write(&s, "mt", "m v=1 1\nm v=2 2\nm,t=x v=3,w=4 3\n").0, 204);
+    let (status, _) = write(&s, "mt", "m v=1 1\nbad line\n");
+    assert_eq!(status, 400);
+    let r = s.send(&Request::get("/metrics"));
+    assert_eq!(r.status, 200);
+    let text = r.text();
+    let value = |name: &str| -> u64 {
+        text.lines()
+            .find_map(|l| l.strip_prefix(&format!("{name} ")))
+            .and_then(|v| v.parse().ok())
+            .unwrap_or_else(|| panic!("{name} missing from /metrics:\n{text}"))
+    };
+    assert_eq!(value("cairn_write_requests_total"), 2);
+    assert_eq!(value("cairn_write_errors_total"), 1);
+    assert_eq!(value("cairn_points_written_total"), 3);
+    assert_eq!(value("cairn_values_written_total"), 4);
+    assert!(value("cairn_query_requests_total") >= 1);
+    assert!(text.contains("# TYPE cairn_head_bytes gauge"), "{text}");
+}
+
+#[test]
+fn query_guards_answer_with_clear_errors() {
+    let s = start(&[
+        ("CAIRN_COORDINATOR_MAX_SELECT_POINT", "5"),
+        ("CAIRN_COORDINATOR_MAX_SELECT_SERIES", "3"),
+    ]);
+    query(&s, "", "CREATE DATABASE lim");
+    let body: String = (0..10).map(|i| format!("p v={i} {}\n", 1_000 + i)).collect();
+    assert_eq!(write(&s, "lim", &body).0, 204);
+    let body: String = (0..4).map(|i| format!("s,host=h{i} v=1 1000\n")).collect();
+    assert_eq!(write(&s, "lim", &body).0, 204);
+    let text = query(&s, "lim", "SELECT * FROM p");
+    assert!(text.contains("max-select-point limit exceeed: (10/5)"), "{text}");
+    let text = query(&s, "lim", "SELECT * FROM s");
+    assert!(text.contains("max-select-series limit exceeded: (4/3)"), "{text}");
+    // The node is still fine.
+    let text = query(&s, "lim", "SELECT * FROM p WHERE time < 1003");
+    assert!(text.contains("\"values\""), "{text}");
+}
+
+#[test]
+fn a_full_head_refuses_writes_with_influxdb_text() {
+    let s = start(&[
+        ("CAIRN_DATA_CACHE_MAX_MEMORY_SIZE", "1k"),
+        ("CAIRN_DATA_CACHE_SNAPSHOT_MEMORY_SIZE", "1g"),
+        ("CAIRN_DATA_CACHE_SNAPSHOT_WRITE_COLD_DURATION", "1h"),
+    ]);
+    query(&s, "", "CREATE DATABASE full");
+    let body: String = (0..200).map(|i| format!("m v={i} {}\n", 1_000 + i)).collect();
+    assert_eq!(write(&s, "full", &body).0, 204);
+    let (status, text) = write(&s, "full", "m v=1 5000\n");
+    assert_eq!(status, 500, "{text}");
+    assert!(text.contains("cache-max-memory-size exceeded"), "{text}");
+}
+
+#[test]
+fn the_binary_documents_itself() {
+    let bin = cairn_data_bin().unwrap();
+    let out = Command::new(&bin).arg("config").output().unwrap();
+    assert!(out.status.success());
+    let text = String::from_utf8(out.stdout).unwrap();
+    assert!(
+        text.contains("auth-enabled = false") && text.contains("CAIRN_"),
+        "{text}"
+    );
+    let out = Command::new(&bin).arg("--help").output().unwrap();
+    let help = String::from_utf8(out.stdout).unwrap();
+    for needle in ["--standalone", "--dir", "--http-bind", "--config", "CAIRN_LOG"] {
+        assert!(help.contains(needle), "--help must mention {needle}:\n{help}");
+    }
+    let out = Command::new(&bin)
+        .env("CAIRN_HTTP_AUTH_ENABLED", "maybe")
+        .arg("--standalone")
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    let err = String::from_utf8(out.stderr).unwrap();
+    assert!(
+        err.contains("CAIRN_HTTP_AUTH_ENABLED") && err.contains("true or false"),
+        "{err}"
+    );
+}
