@@ -398,17 +398,15 @@ impl Shard {
         self.delete_inner(measurement, predicate, lo, hi, false)
     }
 
-    /// Drops the matching series of `measurement`: their points and their index entries.
+    /// Drops the matching series of `measurement`: their points and their index entries; the
+    /// measurement itself when no series is left.
     pub fn drop_series(&self, measurement: &str, predicate: Option<&TagPredicate>) -> Result<()> {
         self.delete_inner(measurement, predicate, i64::MIN, i64::MAX, true)
     }
 
     /// Drops a measurement: every series, every point, its fields.
     pub fn drop_measurement(&self, measurement: &str) -> Result<()> {
-        self.delete_inner(measurement, None, i64::MIN, i64::MAX, true)?;
-        let mut batch = WriteBatch::default();
-        self.index.drop_fields(&self.db, measurement, &mut batch);
-        self.db.write(batch, true, "drop a measurement's fields")
+        self.delete_inner(measurement, None, i64::MIN, i64::MAX, true)
     }
 
     fn delete_inner(
@@ -462,6 +460,13 @@ impl Shard {
         self.head.delete(&ids, lo, hi);
         if drop_series {
             self.index.clear_cache();
+            // A measurement left without series is gone (its fields too), as in InfluxDB's
+            // index. Checked under the write order, so no writer adds a series meanwhile.
+            if self.series_ids(m, None)?.is_empty() {
+                let mut batch = WriteBatch::default();
+                self.index.drop_fields(&self.db, m, &mut batch);
+                self.db.write(batch, true, "drop a measurement's fields")?;
+            }
         }
         Ok(())
     }

@@ -50,6 +50,8 @@ pub(crate) fn parse_credentials(
             String::from_utf8(raw).map_err(|_| fail())?
         }
         "Token" => rest.trim().to_owned(),
+        // InfluxDB's text (sic) when no shared secret is configured; Cairn has none.
+        "Bearer" => return Err(HttpError::unauthorized("bearer auth disabld")),
         _ => return Err(fail()),
     };
     let (username, password) = pair.split_once(':').ok_or_else(fail)?;

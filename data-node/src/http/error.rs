@@ -10,6 +10,8 @@ pub struct HttpError {
     pub message: String,
     /// Extra headers (`Www-Authenticate` on 401).
     pub headers: Vec<(&'static str, String)>,
+    /// Indent the body (`pretty=true` on /query).
+    pub pretty: bool,
 }
 
 impl HttpError {
@@ -18,6 +20,7 @@ impl HttpError {
             status,
             message: message.into(),
             headers: Vec::new(),
+            pretty: false,
         }
     }
 
@@ -41,20 +44,23 @@ impl HttpError {
         Self::new(StatusCode::FORBIDDEN, message)
     }
 
-    /// The JSON body, `{"error":"..."}` plus the newline Go's encoder writes.
-    pub fn body(&self) -> String {
-        let mut s = serde_json::json!({ "error": self.message }).to_string();
-        s.push('\n');
+    /// The JSON body, `{"error":"..."}` plus the newline Go's encoder writes; indented
+    /// for `pretty=true`.
+    pub fn body(&self, pretty: bool) -> String {
+        let mut s = String::from(if pretty { "{\n    \"error\": " } else { "{\"error\":" });
+        super::json::write_str(&mut s, &self.message);
+        s.push_str(if pretty { "\n}\n" } else { "}\n" });
         s
     }
 
-    /// The `X-Influxdb-Error` value: the message, cut to 1024 bytes as InfluxDB does.
-    pub fn header_value(&self) -> &str {
+    /// The `X-Influxdb-Error` value: the message cut to 1024 bytes as InfluxDB does, line
+    /// breaks turned into spaces as Go's header writer does.
+    pub fn header_value(&self) -> String {
         let mut end = self.message.len().min(1024);
         while !self.message.is_char_boundary(end) {
             end -= 1;
         }
-        &self.message[..end]
+        self.message[..end].replace(['\r', '\n'], " ")
     }
 }
 

@@ -254,10 +254,10 @@ pub fn json_response(status: StatusCode, body: impl Into<Bytes>) -> Response<Bod
     r
 }
 
-fn error_response(e: &HttpError) -> Response<Body> {
-    let mut r = json_response(e.status, e.body());
+pub(crate) fn error_response(e: &HttpError) -> Response<Body> {
+    let mut r = json_response(e.status, e.body(e.pretty));
     if e.status != StatusCode::UNAUTHORIZED {
-        if let Ok(v) = HeaderValue::from_str(e.header_value()) {
+        if let Ok(v) = HeaderValue::from_str(&e.header_value()) {
             r.headers_mut().insert("X-Influxdb-Error", v);
         }
     }

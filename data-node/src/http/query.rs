@@ -21,36 +21,117 @@ const DEFAULT_CHUNK_SIZE: usize = 10_000;
 pub(super) async fn query(api: &Api, mut req: Req) -> Result<Response<Body>, HttpError> {
     let started = std::time::Instant::now();
     api.metrics.query_requests.fetch_add(1, Relaxed);
-    let csv = wants_csv(&req);
-    let result = run(api, &mut req).await;
+    let format = Format::negotiate(req.header(ACCEPT));
+    let gzip = req
+        .header(hyper::header::ACCEPT_ENCODING)
+        .is_some_and(|a| a.contains("gzip"));
+    let pretty = req.param("pretty") == "true";
+    let result = run(api, &mut req, format).await;
     api.metrics
         .query_micros
         .fetch_add(started.elapsed().as_micros() as u64, Relaxed);
-    match result {
-        Err(e) if csv => {
-            // InfluxDB writes errors in the format the client asked for.
+    let response = match result {
+        Ok(r) => r,
+        Err(mut e) => {
             api.metrics.query_errors.fetch_add(1, Relaxed);
-            let mut r = Response::new(Body::from_bytes(CsvEncoder::error(&e.message)));
-            *r.status_mut() = e.status;
-            r.headers_mut()
-                .insert(CONTENT_TYPE, HeaderValue::from_static("text/csv"));
-            Ok(r)
+            match format {
+                // InfluxDB writes errors in the format the client asked for.
+                Format::Csv(content_type) => {
+                    let mut r = Response::new(Body::from_bytes(CsvEncoder::error(&e.message)));
+                    *r.status_mut() = e.status;
+                    r.headers_mut()
+                        .insert(CONTENT_TYPE, HeaderValue::from_static(content_type));
+                    if let Ok(v) = HeaderValue::from_str(&e.header_value()) {
+                        r.headers_mut().insert("X-Influxdb-Error", v);
+                    }
+                    r
+                }
+                Format::Json => {
+                    e.pretty = pretty;
+                    super::error_response(&e)
+                }
+            }
         }
-        Err(e) => {
-            api.metrics.query_errors.fetch_add(1, Relaxed);
-            Err(e)
+    };
+    // Like InfluxDB, only successful answers are compressed.
+    Ok(if gzip && response.status() == StatusCode::OK {
+        gzip_response(response)
+    } else {
+        response
+    })
+}
+
+/// What the client asked for in `Accept`: the supported type with the highest `q`, the
+/// first listed on a tie; JSON when nothing supported is asked for.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Format {
+    Json,
+    /// CSV, with the content type to answer (the one asked for, as 1.8 does).
+    Csv(&'static str),
+}
+
+impl Format {
+    fn negotiate(accept: Option<&str>) -> Self {
+        let mut best: Option<(f32, Format)> = None;
+        for part in accept.unwrap_or("").split(',') {
+            let mut it = part.split(';');
+            let media = it.next().unwrap_or("").trim();
+            let q = it
+                .filter_map(|p| p.trim().strip_prefix("q="))
+                .find_map(|v| v.parse::<f32>().ok())
+                .unwrap_or(1.0);
+            let format = match media {
+                "application/csv" => Format::Csv("application/csv"),
+                "text/csv" => Format::Csv("text/csv"),
+                "application/json" | "application/x-msgpack" | "*/*" => Format::Json,
+                _ => continue,
+            };
+            if best.is_none_or(|(bq, _)| q > bq) {
+                best = Some((q, format));
+            }
         }
-        ok => ok,
+        best.map_or(Format::Json, |(_, f)| f)
     }
 }
 
-/// Whether the client asked for CSV (`Accept: application/csv` or `text/csv`).
-fn wants_csv(req: &Req) -> bool {
-    req.header(ACCEPT)
-        .is_some_and(|a| a.contains("application/csv") || a.contains("text/csv"))
+/// Compresses a response for a client that accepts gzip, streaming bodies chunk by chunk
+/// (each chunk flushed, so NDJSON readers see it at once).
+fn gzip_response(resp: Response<Body>) -> Response<Body> {
+    use std::io::Write;
+    let (mut parts, body) = resp.into_parts();
+    parts
+        .headers
+        .insert(hyper::header::CONTENT_ENCODING, HeaderValue::from_static("gzip"));
+    let body = match body {
+        Body::Full(bytes) => {
+            let mut enc = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::fast());
+            let _ = enc.write_all(bytes.as_deref().unwrap_or_default());
+            Body::from_bytes(enc.finish().unwrap_or_default())
+        }
+        Body::Stream(mut rx) => {
+            let (tx, out) = tokio::sync::mpsc::channel::<Bytes>(16);
+            tokio::spawn(async move {
+                let mut enc = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::fast());
+                while let Some(chunk) = rx.recv().await {
+                    if enc.write_all(&chunk).and_then(|()| enc.flush()).is_err() {
+                        return;
+                    }
+                    let produced = std::mem::take(enc.get_mut());
+                    if tx.send(Bytes::from(produced)).await.is_err() {
+                        return;
+                    }
+                }
+                if let Ok(rest) = enc.finish() {
+                    let _ = tx.send(Bytes::from(rest)).await;
+                }
+            });
+            Body::Stream(out)
+        }
+    };
+    Response::from_parts(parts, body)
 }
 
-async fn run(api: &Api, req: &mut Req) -> Result<Response<Body>, HttpError> {
+async fn run(api: &Api, req: &mut Req, format: Format) -> Result<Response<Body>, HttpError> {
     let user = api.authenticate(req)?;
     // Form fields of a urlencoded POST body come before the URL's, as in Go's FormValue.
     let is_form = req
@@ -93,9 +174,12 @@ async fn run(api: &Api, req: &mut Req) -> Result<Response<Body>, HttpError> {
     api.executor
         .authorize(&query, &ctx)
         .map_err(|m| HttpError::forbidden(format!("error authorizing query: {m}")))?;
-    let csv = wants_csv(req);
+    let csv = matches!(format, Format::Csv(_));
     let executor = Arc::clone(&api.executor);
-    let content_type = if csv { "text/csv" } else { "application/json" };
+    let content_type = match format {
+        Format::Csv(t) => t,
+        Format::Json => "application/json",
+    };
     let response = |body: Body| {
         let mut r = Response::new(body);
         r.headers_mut()
@@ -170,9 +254,19 @@ fn parse_params(text: &str) -> Result<influxql::Params, HttpError> {
         .map_err(|_| HttpError::bad_request(format!("error parsing query parameters: {}", go_json_error(text))))
 }
 
-/// The message Go's `encoding/json` gives for the first syntax error of `text`, for the
-/// shapes clients get wrong (a bare word, a missing quote, truncated input).
+/// The message Go's `encoding/json` gives for `text`: a value of the wrong kind, or the
+/// first syntax error for the shapes clients get wrong (a bare word, truncated input).
 fn go_json_error(text: &str) -> String {
+    if let Ok(v) = serde_json::from_str::<serde_json::Value>(text) {
+        let kind = match v {
+            serde_json::Value::Array(_) => "array",
+            serde_json::Value::String(_) => "string",
+            serde_json::Value::Number(_) => "number",
+            serde_json::Value::Bool(_) => "bool",
+            _ => "object",
+        };
+        return format!("json: cannot unmarshal {kind} into Go value of type map[string]interface {{}}");
+    }
     let t = text.trim_start();
     let mut chars = t.chars();
     match chars.next() {

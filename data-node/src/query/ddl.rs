@@ -74,6 +74,10 @@ pub(super) fn execute(
             make_default: s.default,
         }),
         Statement::DropRetentionPolicy(s) => {
+            // Dropping a policy of a database that does not exist is not an error in 1.x.
+            if meta.database(&s.database).is_none() {
+                return Ok(Vec::new());
+            }
             apply(Command::DropRetentionPolicy {
                 database: s.database.clone(),
                 name: s.name.clone(),

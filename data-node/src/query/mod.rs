@@ -117,11 +117,18 @@ impl QueryExecutor {
         Ok(())
     }
 
-    /// Executes every statement of `query`, handing each result (or, when chunking, each
-    /// chunk of it) to `sink`. A failed statement gets its error; the next ones still run,
-    /// as InfluxDB does.
+    /// Executes the statements of `query` in order, handing each result (or, when chunking,
+    /// each chunk of it) to `sink`. The first failing statement stops the query, as in
+    /// InfluxDB: it gets its error and every later statement `not executed`. (InfluxDB
+    /// 1.x loses the real error to `not executed` and leaves the last statement without a
+    /// result, an off-by-one; Cairn reports both properly.)
     pub fn execute(&self, query: &Query, ctx: &QueryContext, sink: &mut dyn FnMut(StatementResult)) {
+        let mut failed = false;
         for (id, stmt) in query.statements.iter().enumerate() {
+            if failed {
+                sink(StatementResult::error(id, "not executed"));
+                continue;
+            }
             let mut messages = Vec::new();
             if ctx.read_only {
                 if let Some(text) = stmt.read_only_warning() {
@@ -132,7 +139,8 @@ impl QueryExecutor {
             let emitted = std::cell::Cell::new(false);
             let mut emit = |mut r: StatementResult| {
                 r.statement_id = id;
-                if !emitted.replace(true) {
+                // The warning goes with the statement's first answer, unless that is an error.
+                if !emitted.replace(true) && r.error.is_none() {
                     r.messages.append(&mut messages);
                 }
                 sink(r);
@@ -147,7 +155,10 @@ impl QueryExecutor {
                 }),
             };
             match outcome {
-                Err(e) => emit(StatementResult::error(id, e)),
+                Err(e) => {
+                    failed = true;
+                    emit(StatementResult::error(id, e));
+                }
                 // Every statement answers, if only with its id.
                 Ok(()) if !emitted.get() => emit(StatementResult::default()),
                 Ok(()) => {}

@@ -43,14 +43,9 @@ pub(super) fn execute(
     ctx: &QueryContext,
     emit: &mut dyn FnMut(StatementResult),
 ) -> Result<(), String> {
+    validate(s)?;
     if !s.is_raw_query() {
         return Err("aggregate functions are not supported yet".to_owned());
-    }
-    if s.dimensions
-        .iter()
-        .any(|d| matches!(d, Expr::Call(c) if c.name == "time"))
-    {
-        return Err("GROUP BY requires at least one aggregate function".to_owned());
     }
     if s.target.is_some() {
         return Err("SELECT ... INTO is not supported yet".to_owned());
@@ -61,13 +56,23 @@ pub(super) fn execute(
     let hi = range.max.unwrap_or(i64::MAX);
     let targets = resolve(ex, meta, &s.sources, ctx, lo, hi)?;
 
-    // Columns, from the union of the measurements' fields and tags.
-    let all_fields: BTreeMap<String, FieldType> = targets.iter().flat_map(|t| t.fields.clone()).collect();
+    // Columns, from the union of the measurements' fields and tags. A field with different
+    // types in different measurements takes the first type in InfluxDB's order (float,
+    // integer, string, boolean, unsigned); values of another type convert or are null.
+    let mut all_fields: BTreeMap<String, FieldType> = BTreeMap::new();
+    for (name, t) in targets.iter().flat_map(|t| t.fields.iter()) {
+        let slot = all_fields.entry(name.clone()).or_insert(*t);
+        if type_rank(*t) < type_rank(*slot) {
+            *slot = *t;
+        }
+    }
     let all_tags: BTreeSet<String> = targets.iter().flat_map(|t| t.tags.clone()).collect();
     let group_tags = group_by_tags(&s.dimensions, &all_tags)?;
     let mut columns: Vec<(String, Column)> = Vec::new();
     for f in &s.fields {
         match &f.expr {
+            // `time` is always the first column; naming it adds nothing.
+            Expr::VarRef(v) if v.name == "time" => {}
             Expr::Wildcard(w) => {
                 let mut names: Vec<(String, Column)> = Vec::new();
                 if *w != Wildcard::Tags {
@@ -170,6 +175,10 @@ pub(super) fn execute(
                 groups.entry(key).or_default().push((i, info));
             }
         }
+        let mut groups: Vec<_> = groups.into_iter().collect();
+        if descending {
+            groups.reverse();
+        }
         for (key, members) in groups {
             series_seen += members.len() as u64;
             if ex.limits.max_select_series > 0 && series_seen > ex.limits.max_select_series {
@@ -178,7 +187,7 @@ pub(super) fn execute(
                     ex.limits.max_select_series
                 ));
             }
-            let mut rows: Vec<(i64, String, Vec<Value>)> = Vec::new();
+            let mut rows: Vec<(i64, usize, String, Vec<Value>)> = Vec::new();
             for (shard_idx, info) in &members {
                 let sh = &target.shards[*shard_idx];
                 let mut cols: Vec<Option<(Vec<i64>, Values)>> = Vec::with_capacity(needed.len());
@@ -214,6 +223,12 @@ pub(super) fn execute(
                         .iter()
                         .map(|(_, c)| {
                             let v = match c {
+                                Column::Field(n, None) => match (target.fields.get(n), all_fields.get(n)) {
+                                    (Some(own), Some(col)) if own != col => {
+                                        cast_value(view.value(n, None), Some(data_type(*col)))
+                                    }
+                                    _ => view.value(n, None),
+                                },
                                 Column::Field(n, cast) => view.value(n, *cast),
                                 Column::Tag(n) => {
                                     tag_of(&info.tags, n).map_or(Value::Null, |v| Value::String(v.to_owned()))
@@ -227,14 +242,15 @@ pub(super) fn execute(
                         })
                         .collect();
                     if any_field {
-                        rows.push((t, series_key.clone(), values));
+                        rows.push((t, *shard_idx, series_key.clone(), values));
                     }
                 });
             }
             if rows.is_empty() {
                 continue;
             }
-            rows.sort_by(|a, b| a.0.cmp(&b.0).then_with(|| a.1.cmp(&b.1)));
+            // Equal times: shards in the order the sources named them, then series keys.
+            rows.sort_by(|a, b| (a.0, a.1, &a.2).cmp(&(b.0, b.1, &b.2)));
             if descending {
                 rows.reverse();
             }
@@ -242,7 +258,7 @@ pub(super) fn execute(
                 .into_iter()
                 .skip(s.offset as usize)
                 .take(if s.limit > 0 { s.limit as usize } else { usize::MAX })
-                .map(|(t, _, mut v)| {
+                .map(|(t, _, _, mut v)| {
                     v.insert(0, Value::Time(t));
                     v
                 })
@@ -339,21 +355,25 @@ fn resolve(
                 }
             }
         }
+        // The same measurement named twice (say in two retention policies) is one series:
+        // its shards are read together.
         for name in names {
-            let mut fields = BTreeMap::new();
-            let mut tags = BTreeSet::new();
-            for sh in &shards {
-                for (f, t) in sh.fields(&name).map_err(|e| e.to_string())? {
-                    fields.entry(f).or_insert(t);
-                }
-                tags.extend(sh.tag_keys(&name).map_err(|e| e.to_string())?);
-            }
-            targets.entry(name.clone()).or_insert(Target {
-                name,
-                shards: shards.clone(),
-                fields,
-                tags,
+            let t = targets.entry(name.clone()).or_insert_with(|| Target {
+                name: name.clone(),
+                shards: Vec::new(),
+                fields: BTreeMap::new(),
+                tags: BTreeSet::new(),
             });
+            for sh in &shards {
+                if t.shards.iter().any(|x| x.id() == sh.id()) {
+                    continue;
+                }
+                for (f, ty) in sh.fields(&name).map_err(|e| e.to_string())? {
+                    t.fields.entry(f).or_insert(ty);
+                }
+                t.tags.extend(sh.tag_keys(&name).map_err(|e| e.to_string())?);
+                t.shards.push(Arc::clone(sh));
+            }
         }
     }
     Ok(targets.into_values().collect())
@@ -485,5 +505,87 @@ fn cast_value(v: Value, cast: Option<DataType>) -> Value {
         (Some(DataType::String), v @ Value::String(_)) => v,
         (Some(DataType::Boolean), v @ Value::Boolean(_)) => v,
         _ => Value::Null,
+    }
+}
+
+/// The functions InfluxQL knows: aggregates, selectors, transformations, math.
+const FUNCTIONS: &[&str] = &[
+    "count", "distinct", "integral", "mean", "median", "mode", "spread", "stddev", "sum", "first", "last", "max",
+    "min", "percentile", "sample", "top", "bottom", "derivative", "non_negative_derivative", "difference",
+    "non_negative_difference", "moving_average", "cumulative_sum", "elapsed", "holt_winters",
+    "holt_winters_with_fit", "chande_momentum_oscillator", "exponential_moving_average",
+    "double_exponential_moving_average", "triple_exponential_moving_average", "triple_exponential_derivative",
+    "kaufmans_efficiency_ratio", "kaufmans_adaptive_moving_average", "relative_strength_index", "abs", "sin",
+    "cos", "tan", "asin", "acos", "atan", "atan2", "exp", "log", "ln", "log2", "log10", "sqrt", "pow", "floor",
+    "ceil", "round",
+];
+
+/// InfluxDB's compile-time checks of a SELECT, with its texts.
+fn validate(s: &SelectStatement) -> Result<(), String> {
+    let mut calls = Vec::new();
+    let mut raw_field = false;
+    for f in &s.fields {
+        collect_calls(&f.expr, &mut calls);
+        if matches!(&f.expr, Expr::VarRef(v) if v.name != "time") || matches!(f.expr, Expr::Wildcard(_)) {
+            raw_field = true;
+        }
+    }
+    if let Some(c) = calls.iter().find(|c| !FUNCTIONS.contains(&c.as_str())) {
+        return Err(format!("undefined function {c}()"));
+    }
+    let only_time = s
+        .fields
+        .iter()
+        .all(|f| matches!(&f.expr, Expr::VarRef(v) if v.name == "time"));
+    if only_time {
+        return Err("at least 1 non-time field must be queried".to_owned());
+    }
+    if !calls.is_empty() && raw_field {
+        return Err("mixing aggregate and non-aggregate queries is not supported".to_owned());
+    }
+    let group_by_time = s
+        .dimensions
+        .iter()
+        .any(|d| matches!(d, Expr::Call(c) if c.name == "time"));
+    if group_by_time && calls.is_empty() {
+        return Err("GROUP BY requires at least one aggregate function".to_owned());
+    }
+    Ok(())
+}
+
+fn collect_calls(e: &Expr, out: &mut Vec<String>) {
+    match e {
+        Expr::Call(c) => {
+            out.push(c.name.clone());
+            c.args.iter().for_each(|a| collect_calls(a, out));
+        }
+        Expr::Binary(b) => {
+            collect_calls(&b.lhs, out);
+            collect_calls(&b.rhs, out);
+        }
+        Expr::Paren(inner) => collect_calls(inner, out),
+        Expr::Distinct(_) => out.push("distinct".to_owned()),
+        _ => {}
+    }
+}
+
+/// InfluxQL's order of field types when one name has several (lower wins).
+fn type_rank(t: FieldType) -> u8 {
+    match t {
+        FieldType::Float => 1,
+        FieldType::Integer => 2,
+        FieldType::String => 3,
+        FieldType::Boolean => 4,
+        FieldType::Unsigned => 9,
+    }
+}
+
+fn data_type(t: FieldType) -> DataType {
+    match t {
+        FieldType::Float => DataType::Float,
+        FieldType::Integer => DataType::Integer,
+        FieldType::Unsigned => DataType::Unsigned,
+        FieldType::String => DataType::String,
+        FieldType::Boolean => DataType::Boolean,
     }
 }

@@ -1,7 +1,8 @@
 //! show: statements answered from the shards' indexes (SHOW MEASUREMENTS, TAG KEYS, TAG
 //! VALUES, FIELD KEYS, SERIES, CARDINALITY) and the deletes (DROP MEASUREMENT, DROP SERIES,
-//! DELETE). Listings are the sorted union over every shard of the database; time
-//! conditions in their WHERE are ignored, as InfluxDB 1.x ignores them.
+//! DELETE). Listings are the sorted union over the shards of the database; a time
+//! condition in their WHERE selects the shards whose time range it overlaps, as in
+//! InfluxDB 1.x (shard granularity, not point granularity).
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::sync::Arc;
@@ -60,6 +61,33 @@ fn measurements(shards: &Shards, sources: &[Source]) -> Result<Vec<String>, Stri
     Ok(out.into_iter().collect())
 }
 
+/// The shards a SHOW looks at and its tag predicate: a time condition narrows the shards to
+/// those overlapping it, the rest of the WHERE becomes the predicate.
+fn scope(
+    ex: &QueryExecutor,
+    meta: &MetaData,
+    stmt_db: &str,
+    ctx: &QueryContext,
+    condition: Option<&Expr>,
+) -> Result<(Shards, Option<TagPredicate>), String> {
+    let db = database(stmt_db, ctx)?;
+    if meta.database(db).is_none() {
+        return Err(format!("database not found: {db}"));
+    }
+    let (rest, range) = influxql::time::split_time_condition(condition, ctx.now, None).map_err(|e| e.to_string())?;
+    let shards = if range.min.is_none() && range.max.is_none() {
+        ex.all_shards(meta, db)
+    } else {
+        let (lo, hi) = (range.min.unwrap_or(i64::MIN), range.max.unwrap_or(i64::MAX));
+        meta.database(db)
+            .into_iter()
+            .flat_map(|d| d.retention_policies.iter())
+            .flat_map(|rp| ex.shards(meta, db, &rp.name, lo, hi))
+            .collect()
+    };
+    Ok((shards, predicate(rest.as_ref())?))
+}
+
 /// The WHERE of a SHOW as an index predicate: every name is a tag there.
 fn predicate(condition: Option<&Expr>) -> Result<Option<TagPredicate>, String> {
     match condition {
@@ -103,8 +131,11 @@ pub(super) fn show_measurements(
     s: &ShowMeasurementsStatement,
     ctx: &QueryContext,
 ) -> Result<Vec<Row>, String> {
-    let shards = shards_of(ex, meta, &s.database, ctx)?;
-    let pred = predicate(s.condition.as_ref())?;
+    // InfluxDB lists nothing, without an error, for a database that does not exist.
+    if database(&s.database, ctx).is_ok_and(|db| meta.database(db).is_none()) {
+        return Ok(Vec::new());
+    }
+    let (shards, pred) = scope(ex, meta, &s.database, ctx, s.condition.as_ref())?;
     let mut names = measurements(&shards, &[])?;
     if let Some(m) = &s.source {
         names.retain(|n| match &m.regex {
@@ -136,8 +167,7 @@ pub(super) fn tag_keys(
     s: &ShowTagKeysStatement,
     ctx: &QueryContext,
 ) -> Result<Vec<Row>, String> {
-    let shards = shards_of(ex, meta, &s.database, ctx)?;
-    let pred = predicate(s.condition.as_ref())?;
+    let (shards, pred) = scope(ex, meta, &s.database, ctx, s.condition.as_ref())?;
     let mut rows = Vec::new();
     for m in measurements(&shards, &s.sources)? {
         let keys = keys_of(&shards, &m, pred.as_ref())?;
@@ -149,7 +179,8 @@ pub(super) fn tag_keys(
         row.values = strings(keys);
         rows.push(row);
     }
-    Ok(window(rows, s.slimit, s.soffset))
+    // InfluxDB 1.x parses SLIMIT and SOFFSET here but does not apply them.
+    Ok(rows)
 }
 
 fn keys_of(shards: &Shards, m: &str, pred: Option<&TagPredicate>) -> Result<BTreeSet<String>, String> {
@@ -199,8 +230,7 @@ pub(super) fn tag_values(
     s: &ShowTagValuesStatement,
     ctx: &QueryContext,
 ) -> Result<Vec<Row>, String> {
-    let shards = shards_of(ex, meta, &s.database, ctx)?;
-    let pred = predicate(s.condition.as_ref())?;
+    let (shards, pred) = scope(ex, meta, &s.database, ctx, s.condition.as_ref())?;
     let mut rows = Vec::new();
     for m in measurements(&shards, &s.sources)? {
         let pairs = window(
@@ -272,8 +302,7 @@ pub(super) fn show_series(
     s: &ShowSeriesStatement,
     ctx: &QueryContext,
 ) -> Result<Vec<Row>, String> {
-    let shards = shards_of(ex, meta, &s.database, ctx)?;
-    let pred = predicate(s.condition.as_ref())?;
+    let (shards, pred) = scope(ex, meta, &s.database, ctx, s.condition.as_ref())?;
     let mut keys = Vec::new();
     for m in measurements(&shards, &s.sources)? {
         keys.extend(series(&shards, &m, pred.as_ref())?.into_keys());
@@ -294,8 +323,13 @@ pub(super) fn cardinality(
     s: &ShowCardinalityStatement,
     ctx: &QueryContext,
 ) -> Result<Vec<Row>, String> {
-    let shards = shards_of(ex, meta, &s.database, ctx)?;
-    let pred = predicate(s.condition.as_ref())?;
+    let missing = database(&s.database, ctx).is_ok_and(|db| meta.database(db).is_none());
+    if missing && s.kind == CardinalityKind::Series && !s.exact {
+        let mut row = Row::new("", &["cardinality estimation"]);
+        row.values = vec![vec![Value::Integer(0)]];
+        return Ok(vec![row]);
+    }
+    let (shards, pred) = scope(ex, meta, &s.database, ctx, s.condition.as_ref())?;
     let names = measurements(&shards, &s.sources)?;
     let count_row = |name: String, column: &str, n: usize| {
         let mut row = Row::new(name, &[column]);
@@ -370,6 +404,9 @@ pub(super) fn drop_series(
     s: &DropSeriesStatement,
     ctx: &QueryContext,
 ) -> Result<Vec<Row>, String> {
+    if s.condition.as_ref().is_some_and(mentions_time) {
+        return Err("DROP SERIES doesn't support time in WHERE clause".to_owned());
+    }
     let shards = shards_of(ex, meta, "", ctx)?;
     let pred = predicate(s.condition.as_ref())?;
     for m in measurements(&shards, &s.sources)? {
@@ -401,4 +438,10 @@ pub(super) fn delete(
         }
     }
     Ok(Vec::new())
+}
+
+fn mentions_time(e: &Expr) -> bool {
+    let mut names = Vec::new();
+    super::cond::names(e, &mut names);
+    names.iter().any(|n| n == "time")
 }

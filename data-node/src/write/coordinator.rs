@@ -26,7 +26,7 @@ pub enum Consistency {
 impl Consistency {
     /// Parses the parameter; empty means the default.
     pub fn parse(s: &str) -> Option<Self> {
-        Some(match s {
+        Some(match s.to_ascii_lowercase().as_str() {
             "" | "one" => Self::One,
             "any" => Self::Any,
             "quorum" => Self::Quorum,
