@@ -67,9 +67,8 @@ pub(super) fn tag_predicate(e: &Expr, is_tag: &dyn Fn(&str) -> bool) -> Result<O
             })
         }
         op => {
-            let (key, value) = match (unparen(&b.lhs), unparen(&b.rhs)) {
-                (Expr::VarRef(v), other) | (other, Expr::VarRef(v)) => (v, other),
-                _ => return Err(()),
+            let ((Expr::VarRef(key), value) | (value, Expr::VarRef(key))) = (unparen(&b.lhs), unparen(&b.rhs)) else {
+                return Err(());
             };
             if key.name == "time" {
                 return Ok(None);

@@ -313,6 +313,5 @@ fn valid_name(name: &str) -> bool {
 
 /// Go's `time.RFC3339` (whole seconds) of a UTC time.
 pub(super) fn rfc3339_seconds(t: i64) -> String {
-    let s = crate::http::rfc3339_nano(t.div_euclid(1_000_000_000) * 1_000_000_000);
-    s
+    crate::http::rfc3339_nano(t.div_euclid(1_000_000_000) * 1_000_000_000)
 }

@@ -151,7 +151,7 @@ impl QueryExecutor {
                     emit(StatementResult {
                         series,
                         ..StatementResult::default()
-                    })
+                    });
                 }),
             };
             match outcome {

@@ -583,6 +583,42 @@ fn check_invalid_utf8(_want: &Normalized, got: &Normalized) -> Result<(), String
     Ok(())
 }
 
+fn type_conflict_partial(n: &mut Normalized) {
+    json_error(
+        n,
+        400,
+        "partial write: field type conflict: input field \"v\" on measurement \"tc\" is type integer, already exists as type float dropped=1",
+    );
+}
+
+fn type_conflict_select(n: &mut Normalized) {
+    json_ok(
+        n,
+        "{\"results\":[{\"statement_id\":0,\"series\":[{\"name\":\"tc\",\"columns\":[\"time\",\"v\"],\"values\":[[\"2023-11-14T22:13:20Z\",1],[\"2023-11-14T22:13:22Z\",3]]}]}]}\n",
+    );
+}
+
+fn multi_statement_errors(n: &mut Normalized) {
+    json_ok(
+        n,
+        "{\"results\":[{\"statement_id\":0,\"series\":[{\"name\":\"a\",\"columns\":[\"time\",\"v\"],\"values\":[[\"2023-11-14T22:13:20Z\",1]]}]},{\"statement_id\":1,\"error\":\"GROUP BY requires at least one aggregate function\"},{\"statement_id\":2,\"error\":\"not executed\"}]}\n",
+    );
+}
+
+fn show_measurements_neq(n: &mut Normalized) {
+    json_ok(
+        n,
+        "{\"results\":[{\"statement_id\":0,\"series\":[{\"name\":\"measurements\",\"columns\":[\"name\"],\"values\":[[\"cpu\"],[\"mem\"],[\"net\"]]}]}]}\n",
+    );
+}
+
+fn offset_without_limit(n: &mut Normalized) {
+    json_ok(
+        n,
+        "{\"results\":[{\"statement_id\":0,\"series\":[{\"name\":\"cpu\",\"columns\":[\"time\",\"host\",\"region\",\"v\",\"w\"],\"values\":[[\"2023-11-14T22:13:22Z\",\"c\",\"us\",3,null],[\"2023-11-14T22:13:23Z\",\"a\",\"us\",4,40]]}]}]}\n",
+    );
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -697,40 +733,4 @@ mod tests {
             }
         }
     }
-}
-
-fn type_conflict_partial(n: &mut Normalized) {
-    json_error(
-        n,
-        400,
-        "partial write: field type conflict: input field \"v\" on measurement \"tc\" is type integer, already exists as type float dropped=1",
-    );
-}
-
-fn type_conflict_select(n: &mut Normalized) {
-    json_ok(
-        n,
-        "{\"results\":[{\"statement_id\":0,\"series\":[{\"name\":\"tc\",\"columns\":[\"time\",\"v\"],\"values\":[[\"2023-11-14T22:13:20Z\",1],[\"2023-11-14T22:13:22Z\",3]]}]}]}\n",
-    );
-}
-
-fn multi_statement_errors(n: &mut Normalized) {
-    json_ok(
-        n,
-        "{\"results\":[{\"statement_id\":0,\"series\":[{\"name\":\"a\",\"columns\":[\"time\",\"v\"],\"values\":[[\"2023-11-14T22:13:20Z\",1]]}]},{\"statement_id\":1,\"error\":\"GROUP BY requires at least one aggregate function\"},{\"statement_id\":2,\"error\":\"not executed\"}]}\n",
-    );
-}
-
-fn show_measurements_neq(n: &mut Normalized) {
-    json_ok(
-        n,
-        "{\"results\":[{\"statement_id\":0,\"series\":[{\"name\":\"measurements\",\"columns\":[\"name\"],\"values\":[[\"cpu\"],[\"mem\"],[\"net\"]]}]}]}\n",
-    );
-}
-
-fn offset_without_limit(n: &mut Normalized) {
-    json_ok(
-        n,
-        "{\"results\":[{\"statement_id\":0,\"series\":[{\"name\":\"cpu\",\"columns\":[\"time\",\"host\",\"region\",\"v\",\"w\"],\"values\":[[\"2023-11-14T22:13:22Z\",\"c\",\"us\",3,null],[\"2023-11-14T22:13:23Z\",\"a\",\"us\",4,40]]}]}]}\n",
-    );
 }

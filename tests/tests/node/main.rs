@@ -41,7 +41,10 @@ fn sigterm_flushes_and_keeps_every_acknowledged_point() {
     s.start_again().unwrap();
     let body: serde_json::Value = serde_json::from_str(&query(&s, "g", "SELECT * FROM m")).unwrap();
     let rows = body["results"][0]["series"][0]["values"].as_array().map_or(0, Vec::len);
-    assert_eq!(rows, 500, "every acknowledged point must be back after a SIGTERM restart");
+    assert_eq!(
+        rows, 500,
+        "every acknowledged point must be back after a SIGTERM restart"
+    );
 }
 
 #[test]
