@@ -130,6 +130,17 @@ impl Db {
         it
     }
 
+    /// A raw iterator over the keys of `cf` that start with `prefix`, not positioned: for a
+    /// caller that seeks (forward or backward) right away.
+    pub(crate) fn bounded_iter(&self, cf: &str, prefix: &[u8]) -> DBRawIterator<'_> {
+        let mut ro = ReadOptions::default();
+        ro.set_iterate_lower_bound(prefix.to_vec());
+        if let Some(end) = keys::prefix_end(prefix) {
+            ro.set_iterate_upper_bound(end);
+        }
+        self.db.raw_iterator_cf_opt(self.cf(cf), ro)
+    }
+
     /// Turns an iterator's end into a result: `valid() == false` is either the end or an error.
     pub(crate) fn check(&self, it: &DBRawIterator<'_>) -> Result<()> {
         it.status().map_err(|e| Error::rocks(&self.path, "iterate", e))

@@ -4,8 +4,9 @@
 //! rather than the node an out-of-memory kill.
 
 use std::collections::HashMap;
+use std::hash::{BuildHasherDefault, Hasher};
 use std::sync::atomic::{AtomicUsize, Ordering};
-use std::sync::{Arc, Mutex, RwLock};
+use std::sync::{Arc, Mutex, RwLock, RwLockWriteGuard};
 use std::time::Instant;
 
 use block::FieldType;
@@ -23,7 +24,34 @@ pub struct FieldSeries {
 /// Lock stripes: writers of different series rarely wait for each other.
 const PARTS: usize = 16;
 
-type Columns = HashMap<FieldSeries, Column>;
+type Columns = HashMap<FieldSeries, Column, BuildFsHasher>;
+
+/// A multiplicative hash for field-series ids (as FxHash): SipHash costs more than the rest
+/// of a point's trip through the head, and ids are not chosen by clients.
+#[derive(Debug, Default, Clone, Copy)]
+pub(crate) struct FsHasher(u64);
+
+impl Hasher for FsHasher {
+    fn write(&mut self, bytes: &[u8]) {
+        for &b in bytes {
+            self.write_u64(u64::from(b));
+        }
+    }
+
+    fn write_u32(&mut self, i: u32) {
+        self.write_u64(u64::from(i));
+    }
+
+    fn write_u64(&mut self, i: u64) {
+        self.0 = (self.0.rotate_left(5) ^ i).wrapping_mul(0x51_7c_c1_b7_27_22_0a_95);
+    }
+
+    fn finish(&self) -> u64 {
+        self.0
+    }
+}
+
+pub(crate) type BuildFsHasher = BuildHasherDefault<FsHasher>;
 
 #[derive(Debug)]
 pub(crate) struct Head {
@@ -41,6 +69,7 @@ pub(crate) struct Head {
 pub(crate) struct Frozen {
     pub(crate) columns: Vec<(FieldSeries, Column)>,
     pub(crate) bytes: usize,
+    pub(crate) seq: u64,
 }
 
 impl Frozen {
@@ -59,27 +88,37 @@ fn part_of(fs: FieldSeries) -> usize {
 impl Head {
     pub(crate) fn new() -> Self {
         Self {
-            parts: (0..PARTS).map(|_| RwLock::new(HashMap::new())).collect(),
+            parts: (0..PARTS).map(|_| RwLock::new(Columns::default())).collect(),
             frozen: RwLock::new(None),
             bytes: AtomicUsize::new(0),
             oldest: Mutex::new(None),
         }
     }
 
-    /// Appends points; `points` yields (field-series, type, time, value).
+    /// Appends points; `points` yields (field-series, type, time, value). A run of points
+    /// in one lock stripe (the fields of a point) takes its lock once.
     pub(crate) fn append<'v>(
         &self,
         points: impl IntoIterator<Item = (FieldSeries, FieldType, i64, &'v FieldValue<'v>)>,
     ) {
         let mut added = 0;
+        let mut held: Option<(usize, RwLockWriteGuard<'_, Columns>)> = None;
         for (fs, t, time, v) in points {
-            let mut part = self.parts[part_of(fs)].write().unwrap_or_else(|p| p.into_inner());
+            let p = part_of(fs);
+            if held.as_ref().is_none_or(|(q, _)| *q != p) {
+                drop(held.take()); // one stripe at a time
+                held = Some((p, self.parts[p].write().unwrap_or_else(|e| e.into_inner())));
+            }
+            let Some((_, part)) = held.as_mut() else {
+                unreachable!("a stripe is held")
+            };
             let column = part.entry(fs).or_insert_with(|| {
                 added += COLUMN_OVERHEAD;
                 Column::new(t)
             });
             added += column.push(time, v);
         }
+        drop(held);
         if added > 0 {
             self.bytes.fetch_add(added, Ordering::Relaxed);
             self.oldest
@@ -105,8 +144,9 @@ impl Head {
     }
 
     /// Moves everything into the frozen part and returns it. The caller holds the shard's
-    /// write order, so the frozen head covers exactly the WAL records appended so far.
-    pub(crate) fn freeze(&self) -> Arc<Frozen> {
+    /// write order, so the frozen head covers exactly the WAL records appended so far, up to
+    /// `seq`.
+    pub(crate) fn freeze(&self, seq: u64) -> Arc<Frozen> {
         let mut columns = Vec::new();
         for part in &self.parts {
             let taken = std::mem::take(&mut *part.write().unwrap_or_else(|p| p.into_inner()));
@@ -118,9 +158,14 @@ impl Head {
         }
         let bytes = self.bytes.swap(0, Ordering::Relaxed);
         *self.oldest.lock().unwrap_or_else(|p| p.into_inner()) = None;
-        let frozen = Arc::new(Frozen { columns, bytes });
+        let frozen = Arc::new(Frozen { columns, bytes, seq });
         *self.frozen.write().unwrap_or_else(|p| p.into_inner()) = Some(Arc::clone(&frozen));
         frozen
+    }
+
+    /// The frozen part, if a flush has not written it yet (or failed to).
+    pub(crate) fn frozen(&self) -> Option<Arc<Frozen>> {
+        self.frozen_read().clone()
     }
 
     /// Forgets the frozen part once its blocks are written.

@@ -30,10 +30,14 @@ pub(crate) const FORMAT_VERSION: u64 = 1;
 
 /// Appends `s` as an order-preserving component.
 pub(crate) fn encode_component(dst: &mut Vec<u8>, s: &[u8]) {
-    for &b in s {
-        dst.push(b);
-        if b == 0 {
-            dst.push(0xFF);
+    if !s.contains(&0) {
+        dst.extend_from_slice(s);
+    } else {
+        for &b in s {
+            dst.push(b);
+            if b == 0 {
+                dst.push(0xFF);
+            }
         }
     }
     dst.extend_from_slice(&[0, 0]);
@@ -65,12 +69,22 @@ pub(crate) fn decode_component(src: &[u8]) -> Option<(Vec<u8>, &[u8])> {
 /// The `series` key of a measurement and its tags (sorted by key).
 pub(crate) fn series_key<'t>(measurement: &str, tags: impl IntoIterator<Item = (&'t str, &'t str)>) -> Vec<u8> {
     let mut k = Vec::with_capacity(64);
-    encode_component(&mut k, measurement.as_bytes());
-    for (tk, tv) in tags {
-        encode_component(&mut k, tk.as_bytes());
-        encode_component(&mut k, tv.as_bytes());
-    }
+    series_key_into(&mut k, measurement, tags);
     k
+}
+
+/// [`series_key`] into `k` (cleared first), which the write path reuses.
+pub(crate) fn series_key_into<'t>(
+    k: &mut Vec<u8>,
+    measurement: &str,
+    tags: impl IntoIterator<Item = (&'t str, &'t str)>,
+) {
+    k.clear();
+    encode_component(k, measurement.as_bytes());
+    for (tk, tv) in tags {
+        encode_component(k, tk.as_bytes());
+        encode_component(k, tv.as_bytes());
+    }
 }
 
 /// Splits a `series` key back into measurement and tags.

@@ -169,9 +169,16 @@ impl Shard {
             }
             let mut rec = RecordWriter::default();
             let mut batch = WriteBatch::default();
-            let mut accepted: Vec<(FieldSeries, FieldType, i64, &FieldValue<'_>)> = Vec::new();
+            let mut accepted: Vec<(FieldSeries, FieldType, i64, &FieldValue<'_>)> =
+                Vec::with_capacity(points.iter().map(|p| p.fields().len()).sum());
             let mut fields: Vec<(&str, &FieldValue<'_>, Option<FieldInfo>)> = Vec::new();
             let mut tags: Vec<(&str, &str)> = Vec::new();
+            let mut key = Vec::with_capacity(256);
+            // The fields of the last point stored: the next point of the same measurement
+            // usually has the same ones, and then needs no schema lookups. Valid for the whole
+            // write: the schema only changes under the write order, held here.
+            let mut memo_m: Option<&str> = None;
+            let mut memo: Vec<(&str, FieldInfo)> = Vec::new();
             for p in points {
                 let m = p.measurement();
                 if p.tags().iter().any(|t| t.key == "time") {
@@ -180,53 +187,67 @@ impl Shard {
                     });
                     continue;
                 }
-                fields.clear();
-                fields.extend(
-                    p.fields()
+                let same = memo_m == Some(m)
+                    && p.fields().len() == memo.len()
+                    && p
+                        .fields()
                         .iter()
-                        .filter(|f| f.key != "time")
-                        .map(|f| (&*f.key, &f.value, None)),
-                );
-                if fields.is_empty() {
-                    outcome.drop_point(|| {
-                        format!("invalid field name: input field \"time\" on measurement \"{m}\" is invalid")
-                    });
-                    continue;
-                }
-                if let Some(reason) = self.check_types(m, &mut fields) {
-                    outcome.drop_point(|| reason);
-                    continue;
-                }
-                for (name, v, info) in &mut fields {
-                    if info.is_some() {
+                        .zip(&memo)
+                        .all(|(f, (name, info))| f.key == *name && field_type_of(&f.value) == info.field_type);
+                if !same {
+                    fields.clear();
+                    fields.extend(
+                        p.fields()
+                            .iter()
+                            .filter(|f| f.key != "time")
+                            .map(|f| (&*f.key, &f.value, None)),
+                    );
+                    if fields.is_empty() {
+                        outcome.drop_point(|| {
+                            format!("invalid field name: input field \"time\" on measurement \"{m}\" is invalid")
+                        });
                         continue;
                     }
-                    // A key repeated in the point was created by its first occurrence.
-                    *info = Some(self.index.field(m, name).unwrap_or_else(|| {
-                        let created = self.index.create_field(&self.db, m, name, field_type_of(v), &mut batch);
-                        rec.new_field(m, name, created.field_type, created.id);
-                        created
-                    }));
+                    if let Some(reason) = self.check_types(m, &mut fields) {
+                        outcome.drop_point(|| reason);
+                        continue;
+                    }
+                    memo.clear();
+                    for (name, v, info) in &mut fields {
+                        let info = *info.get_or_insert_with(|| {
+                            // A key repeated in the point was created by its first occurrence.
+                            self.index.field(m, name).unwrap_or_else(|| {
+                                let created =
+                                    self.index.create_field(&self.db, m, name, field_type_of(v), &mut batch);
+                                rec.new_field(m, name, created.field_type, created.id);
+                                created
+                            })
+                        });
+                        memo.push((name, info));
+                    }
+                    memo_m = Some(m);
                 }
-                tags.clear();
-                tags.extend(p.tags().iter().map(|t| (&*t.key, &*t.value)));
-                let key = keys::series_key(m, tags.iter().copied());
+                keys::series_key_into(&mut key, m, p.tags().iter().map(|t| (&*t.key, &*t.value)));
                 let series = match self.index.series_id(&self.db, &key)? {
                     Some(id) => id,
                     None => {
+                        tags.clear();
+                        tags.extend(p.tags().iter().map(|t| (&*t.key, &*t.value)));
                         let id = self.index.create_series(&self.db, &key, m, &tags, &mut batch);
                         rec.new_series(id, m, &tags);
                         id
                     }
                 };
-                rec.point(series, p.time(), fields.len());
-                for &(_, v, info) in &fields {
-                    let info = info.unwrap_or_else(|| panic!("BUG: field left without an id"));
-                    rec.value(info.id, v);
-                    accepted.push((FieldSeries { series, field: info.id }, info.field_type, p.time(), v));
+                let time = p.time();
+                rec.point(series, time, memo.len());
+                // In the memo's order: the point's fields, "time" left out.
+                let values = p.fields().iter().filter(|f| same || f.key != "time");
+                for (f, &(_, info)) in values.zip(&memo) {
+                    rec.value(info.id, &f.value);
+                    accepted.push((FieldSeries { series, field: info.id }, info.field_type, time, &f.value));
                 }
                 outcome.points += 1;
-                outcome.values += fields.len();
+                outcome.values += memo.len();
             }
             if rec.is_empty() {
                 return Ok(outcome);
@@ -293,105 +314,6 @@ impl Shard {
         self.head.bytes()
     }
 
-    fn flush_locked(&self) -> Result<()> {
-        let (frozen, seq) = {
-            let _order = lock(&self.order);
-            (self.head.freeze(), self.wal.last_seq())
-        };
-        self.write_frozen(&frozen, seq)
-    }
-
-    /// Turns a frozen head into blocks, merged with the blocks it overlaps; the last batch
-    /// records the WAL seq covered and is synced. Then the frozen head is released and the
-    /// WAL segments it covered are removed.
-    fn write_frozen(&self, frozen: &Frozen, seq: u64) -> Result<()> {
-        let started = Instant::now();
-        let mut batch = WriteBatch::default();
-        let mut buf = Vec::new();
-        for (fs, column) in &frozen.columns {
-            self.put_blocks(*fs, column, &mut batch, &mut buf)?;
-            if batch.size_in_bytes() > 8 << 20 {
-                self.db.write(std::mem::take(&mut batch), false, "write blocks")?;
-            }
-        }
-        batch.put_cf(self.db.cf(CF_META), keys::META_FLUSHED_SEQ, seq.to_be_bytes());
-        self.db.write(batch, true, "write blocks")?;
-        self.head.release_frozen();
-        self.wal.roll()?;
-        self.wal.remove_through(seq)?;
-        tracing::debug!(dir = %self.dir.display(), columns = frozen.columns.len(), bytes = frozen.bytes, elapsed = ?started.elapsed(), "flushed the head");
-        Ok(())
-    }
-
-    /// Adds to `batch` the blocks of `column` merged with the stored blocks it overlaps (and
-    /// a small block just before it, so that blocks stay full), deleting those it replaces.
-    /// Stored blocks of a field-series never overlap in time.
-    fn put_blocks(&self, fs: FieldSeries, column: &Column, batch: &mut WriteBatch, buf: &mut Vec<u8>) -> Result<()> {
-        let (Some(&lo), Some(&hi)) = (column.times.first(), column.times.last()) else {
-            return Ok(());
-        };
-        let mut older = Column::new(column.values.field_type());
-        let prefix = keys::block_prefix(fs.series, Some(fs.field));
-        let mut it = self.db.prefix_iter(CF_BLOCKS, &prefix);
-        // The block before `lo`, if small enough to absorb.
-        it.seek_for_prev(keys::block_key(fs.series, fs.field, lo.saturating_sub(1)));
-        if let (Some(k), Some(v)) = (it.key(), it.value()) {
-            if k.starts_with(&prefix) && self.block_header(v)?.count < (block::MAX_POINTS / 2) as u32 {
-                older = self.decode_block(v)?;
-                batch.delete_cf(self.db.cf(CF_BLOCKS), k);
-            }
-        }
-        it.seek(keys::block_key(fs.series, fs.field, lo));
-        while let (Some(k), Some(v)) = (it.key(), it.value()) {
-            if self.block_header(v)?.min_time > hi {
-                break;
-            }
-            let stored = self.decode_block(v)?;
-            older = Column::merge(&older, &stored);
-            batch.delete_cf(self.db.cf(CF_BLOCKS), k);
-            it.next();
-        }
-        self.db.check(&it)?;
-        let merged = Column::merge(&older, column);
-        self.put_column(fs, &merged, batch, buf)
-    }
-
-    /// Adds a sorted column to `batch` as blocks of at most `block::MAX_POINTS` points.
-    fn put_column(&self, fs: FieldSeries, c: &Column, batch: &mut WriteBatch, buf: &mut Vec<u8>) -> Result<()> {
-        let mut start = 0;
-        while start < c.len() {
-            let end = (start + block::MAX_POINTS).min(c.len());
-            let part = c.slice(start, end);
-            buf.clear();
-            block::encode(&part.times, part.values.as_ref(), buf)
-                .unwrap_or_else(|e| panic!("BUG: a normalized column did not encode: {e}"));
-            batch.put_cf(
-                self.db.cf(CF_BLOCKS),
-                keys::block_key(fs.series, fs.field, part.times[part.len() - 1]),
-                &buf[..],
-            );
-            start = end;
-        }
-        Ok(())
-    }
-
-    pub(crate) fn block_header(&self, v: &[u8]) -> Result<block::Header> {
-        block::decode_header(v).map_err(|e| Error::Corrupt {
-            path: self.db.path.clone(),
-            what: format!("block header: {e}"),
-        })
-    }
-
-    pub(crate) fn decode_block(&self, v: &[u8]) -> Result<Column> {
-        let mut times = Vec::new();
-        let mut values = Values::Float(Vec::new());
-        block::decode(v, &mut times, &mut values).map_err(|e| Error::Corrupt {
-            path: self.db.path.clone(),
-            what: format!("block: {e}"),
-        })?;
-        Ok(Column::from_parts(times, values))
-    }
-
     /// Deletes the points with `lo <= time <= hi` of the series of `measurement` that match
     /// `predicate` (all of them when `None`). Durable when it returns.
     pub fn delete(&self, measurement: &str, predicate: Option<&TagPredicate>, lo: i64, hi: i64) -> Result<()> {
@@ -418,10 +340,11 @@ impl Shard {
         drop_series: bool,
     ) -> Result<()> {
         let _flushing = lock(&self.flushing);
+        self.write_stale_frozen()?;
         let _order = lock(&self.order);
         // Flush first: a WAL record older than the delete must never be replayed after it.
-        let frozen = self.head.freeze();
-        self.write_frozen(&frozen, self.wal.last_seq())?;
+        let frozen = self.head.freeze(self.wal.last_seq());
+        self.write_frozen(&frozen)?;
         let ids = self.series_ids(m, predicate)?;
         let fields = self.index.fields_of(m);
         let mut batch = WriteBatch::default();
@@ -525,9 +448,10 @@ impl Shard {
     /// [`Shard::open`]; this is how copy-shard and backup work.
     pub fn checkpoint(&self, to: &Path) -> Result<()> {
         let _flushing = lock(&self.flushing);
+        self.write_stale_frozen()?;
         let _order = lock(&self.order);
-        let frozen = self.head.freeze();
-        self.write_frozen(&frozen, self.wal.last_seq())?;
+        let frozen = self.head.freeze(self.wal.last_seq());
+        self.write_frozen(&frozen)?;
         std::fs::create_dir_all(to.join("wal")).map_err(|e| Error::io(to, "create the checkpoint directory", e))?;
         rocksdb::checkpoint::Checkpoint::new(&self.db.db)
             .and_then(|c| c.create_checkpoint(to.join("db")))
@@ -566,9 +490,140 @@ impl Shard {
         drop(self);
         std::fs::remove_dir_all(&dir).map_err(|e| Error::io(&dir, "delete the shard directory", e))
     }
+
+    /// Freezes the head and writes it; the caller holds `flushing`.
+    fn flush_locked(&self) -> Result<()> {
+        self.write_stale_frozen()?;
+        let frozen = {
+            let _order = lock(&self.order);
+            self.head.freeze(self.wal.last_seq())
+        };
+        self.write_frozen(&frozen)
+    }
+
+    /// Writes the frozen head a failed flush left behind, before a new freeze replaces it.
+    fn write_stale_frozen(&self) -> Result<()> {
+        match self.head.frozen() {
+            Some(frozen) => self.write_frozen(&frozen),
+            None => Ok(()),
+        }
+    }
+
+    /// Turns a frozen head into blocks, merged with the blocks it overlaps; the last batch
+    /// records the WAL seq covered and is synced. Then the frozen head is released and the
+    /// WAL segments it covered are removed.
+    fn write_frozen(&self, frozen: &Frozen) -> Result<()> {
+        let seq = frozen.seq;
+        let started = Instant::now();
+        let mut batch = WriteBatch::default();
+        let mut buf = Vec::new();
+        for (fs, column) in &frozen.columns {
+            self.put_blocks(*fs, column, &mut batch, &mut buf)?;
+            if batch.size_in_bytes() > 8 << 20 {
+                self.db.write(std::mem::take(&mut batch), false, "write blocks")?;
+            }
+        }
+        batch.put_cf(self.db.cf(CF_META), keys::META_FLUSHED_SEQ, seq.to_be_bytes());
+        self.db.write(batch, true, "write blocks")?;
+        self.head.release_frozen();
+        self.wal.roll()?;
+        self.wal.remove_through(seq)?;
+        tracing::debug!(dir = %self.dir.display(), columns = frozen.columns.len(), bytes = frozen.bytes, elapsed = ?started.elapsed(), "flushed the head");
+        Ok(())
+    }
+
+    /// Adds to `batch` the blocks of `column` merged with the stored blocks it overlaps (and
+    /// a small block just before it, so that blocks stay full), deleting those it replaces.
+    /// Stored blocks of a field-series never overlap in time.
+    fn put_blocks(&self, fs: FieldSeries, column: &Column, batch: &mut WriteBatch, buf: &mut Vec<u8>) -> Result<()> {
+        let (Some(&lo), Some(&hi)) = (column.times.first(), column.times.last()) else {
+            return Ok(());
+        };
+        let prefix = keys::block_prefix(fs.series, Some(fs.field));
+        let it = &mut self.db.bounded_iter(CF_BLOCKS, &prefix);
+        // The common case first, in one seek: points appended after the field-series' last
+        // block (or a field-series without blocks).
+        it.seek_for_prev(keys::block_key(fs.series, fs.field, i64::MAX));
+        match (it.key(), it.value()) {
+            (Some(k), Some(v)) if k.starts_with(&prefix) => {
+                let header = self.block_header(v)?;
+                if header.max_time < lo {
+                    if header.count < (block::MAX_POINTS / 2) as u32 {
+                        let older = self.decode_block(v)?;
+                        batch.delete_cf(self.db.cf(CF_BLOCKS), k);
+                        return self.put_column(fs, &Column::merge(&older, column), batch, buf);
+                    }
+                    return self.put_column(fs, column, batch, buf);
+                }
+            }
+            _ => {
+                self.db.check(it)?;
+                return self.put_column(fs, column, batch, buf);
+            }
+        }
+        let mut older = Column::new(column.values.field_type());
+        // The block before `lo`, if small enough to absorb.
+        it.seek_for_prev(keys::block_key(fs.series, fs.field, lo.saturating_sub(1)));
+        if let (Some(k), Some(v)) = (it.key(), it.value()) {
+            if k.starts_with(&prefix) && self.block_header(v)?.count < (block::MAX_POINTS / 2) as u32 {
+                older = self.decode_block(v)?;
+                batch.delete_cf(self.db.cf(CF_BLOCKS), k);
+            }
+        }
+        it.seek(keys::block_key(fs.series, fs.field, lo));
+        while let (Some(k), Some(v)) = (it.key(), it.value()) {
+            if !k.starts_with(&prefix) || self.block_header(v)?.min_time > hi {
+                break;
+            }
+            let stored = self.decode_block(v)?;
+            older = Column::merge(&older, &stored);
+            batch.delete_cf(self.db.cf(CF_BLOCKS), k);
+            it.next();
+        }
+        self.db.check(it)?;
+        let merged = Column::merge(&older, column);
+        self.put_column(fs, &merged, batch, buf)
+    }
+
+    /// Adds a sorted column to `batch` as blocks of at most `block::MAX_POINTS` points.
+    fn put_column(&self, fs: FieldSeries, c: &Column, batch: &mut WriteBatch, buf: &mut Vec<u8>) -> Result<()> {
+        let mut start = 0;
+        while start < c.len() {
+            let end = (start + block::MAX_POINTS).min(c.len());
+            let part = c.slice(start, end);
+            buf.clear();
+            block::encode(&part.times, part.values.as_ref(), buf)
+                .unwrap_or_else(|e| panic!("BUG: a normalized column did not encode: {e}"));
+            batch.put_cf(
+                self.db.cf(CF_BLOCKS),
+                keys::block_key(fs.series, fs.field, part.times[part.len() - 1]),
+                &buf[..],
+            );
+            start = end;
+        }
+        Ok(())
+    }
+
+    pub(crate) fn block_header(&self, v: &[u8]) -> Result<block::Header> {
+        block::decode_header(v).map_err(|e| Error::Corrupt {
+            path: self.db.path.clone(),
+            what: format!("block header: {e}"),
+        })
+    }
+
+    pub(crate) fn decode_block(&self, v: &[u8]) -> Result<Column> {
+        let mut times = Vec::new();
+        let mut values = Values::Float(Vec::new());
+        block::decode(v, &mut times, &mut values).map_err(|e| Error::Corrupt {
+            path: self.db.path.clone(),
+            what: format!("block: {e}"),
+        })?;
+        Ok(Column::from_parts(times, values))
+    }
+
 }
 
-fn lock(m: &Mutex<()>) -> MutexGuard<'_, ()> {
+fn lock<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {
     m.lock().unwrap_or_else(|p| p.into_inner())
 }
 
