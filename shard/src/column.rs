@@ -66,6 +66,15 @@ impl Column {
         Self { times, values, sorted }
     }
 
+    /// A column of a decoded block: sorted, no time twice.
+    pub(crate) fn from_sorted(times: Vec<i64>, values: Values) -> Self {
+        Self {
+            times,
+            values,
+            sorted: true,
+        }
+    }
+
     pub(crate) fn len(&self) -> usize {
         self.times.len()
     }

@@ -189,8 +189,7 @@ impl Shard {
                 }
                 let same = memo_m == Some(m)
                     && p.fields().len() == memo.len()
-                    && p
-                        .fields()
+                    && p.fields()
                         .iter()
                         .zip(&memo)
                         .all(|(f, (name, info))| f.key == *name && field_type_of(&f.value) == info.field_type);
@@ -217,8 +216,7 @@ impl Shard {
                         let info = *info.get_or_insert_with(|| {
                             // A key repeated in the point was created by its first occurrence.
                             self.index.field(m, name).unwrap_or_else(|| {
-                                let created =
-                                    self.index.create_field(&self.db, m, name, field_type_of(v), &mut batch);
+                                let created = self.index.create_field(&self.db, m, name, field_type_of(v), &mut batch);
                                 rec.new_field(m, name, created.field_type, created.id);
                                 created
                             })
@@ -620,7 +618,6 @@ impl Shard {
         })?;
         Ok(Column::from_parts(times, values))
     }
-
 }
 
 fn lock<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {

@@ -50,8 +50,11 @@ impl Shard {
         let head = self.head.read(fs, lo, hi);
         let mut next_head = 0;
         let prefix = keys::block_prefix(fs.series, Some(fs.field));
-        let mut it = self.db.prefix_iter(CF_BLOCKS, &prefix);
+        let mut it = self.db.bounded_iter(CF_BLOCKS, &prefix);
         it.seek(keys::block_key(fs.series, fs.field, lo));
+        // Decoded blocks land in the same buffers, block after block.
+        let mut times = Vec::new();
+        let mut values = Values::Float(Vec::new());
         while let Some(v) = it.value() {
             let header = self.block_header(v)?;
             if header.min_time > hi {
@@ -72,19 +75,37 @@ impl Shard {
             let flow = if whole && summaries {
                 f(Chunk::Summary(&header))
             } else {
-                let mut c = self.decode_block(v)?;
-                let (a, b) = c.range(lo, hi);
-                if (a, b) != (0, c.len()) {
-                    c = c.slice(a, b);
-                }
-                if let Some(h) = head.as_ref().filter(|_| overlap_end > next_head) {
-                    c = Column::merge(&c, &h.slice(next_head, overlap_end));
-                }
+                block::decode(v, &mut times, &mut values).map_err(|e| crate::Error::Corrupt {
+                    path: self.db.path.clone(),
+                    what: format!("block: {e}"),
+                })?;
+                let a = times.partition_point(|&t| t < lo);
+                let b = times.partition_point(|&t| t <= hi).max(a);
+                let unflushed = head.as_ref().filter(|_| overlap_end > next_head);
+                let flow = if unflushed.is_none() && (a, b) == (0, times.len()) {
+                    // The whole block as decoded: no copy.
+                    f(Chunk::Points {
+                        times: &times,
+                        values: &values,
+                    })
+                } else {
+                    let mut c = Column::from_sorted(
+                        std::mem::take(&mut times),
+                        std::mem::replace(&mut values, Values::Float(Vec::new())),
+                    );
+                    if (a, b) != (0, c.len()) {
+                        c = c.slice(a, b);
+                    }
+                    if let Some(h) = unflushed {
+                        c = Column::merge(&c, &h.slice(next_head, overlap_end));
+                    }
+                    f(Chunk::Points {
+                        times: &c.times,
+                        values: &c.values,
+                    })
+                };
                 next_head = overlap_end;
-                f(Chunk::Points {
-                    times: &c.times,
-                    values: &c.values,
-                })
+                flow
             };
             if flow.is_break() {
                 return Ok(());
