@@ -2,7 +2,7 @@
 //! column side by side. The head appends to columns; flushes and reads sort, merge and cut
 //! them. Equal timestamps keep the last value written, as InfluxDB does.
 
-use block::{FieldType, Values};
+use block::{FieldType, Values, ValuesRef};
 use line_protocol::FieldValue;
 
 /// Applies `$body` to the vector inside each variant of `Values` (bound as `$v`).
@@ -157,6 +157,17 @@ impl Column {
             times: self.times[a..b].to_vec(),
             values,
             sorted: self.sorted,
+        }
+    }
+
+    /// Points `a..b` of the values, borrowed.
+    pub(crate) fn values_ref(&self, a: usize, b: usize) -> ValuesRef<'_> {
+        match &self.values {
+            Values::Float(v) => ValuesRef::Float(&v[a..b]),
+            Values::Integer(v) => ValuesRef::Integer(&v[a..b]),
+            Values::Unsigned(v) => ValuesRef::Unsigned(&v[a..b]),
+            Values::Boolean(v) => ValuesRef::Boolean(&v[a..b]),
+            Values::String(v) => ValuesRef::String(&v[a..b]),
         }
     }
 

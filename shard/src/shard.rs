@@ -588,13 +588,12 @@ impl Shard {
         let mut start = 0;
         while start < c.len() {
             let end = (start + block::MAX_POINTS).min(c.len());
-            let part = c.slice(start, end);
             buf.clear();
-            block::encode(&part.times, part.values.as_ref(), buf)
+            block::encode(&c.times[start..end], c.values_ref(start, end), buf)
                 .unwrap_or_else(|e| panic!("BUG: a normalized column did not encode: {e}"));
             batch.put_cf(
                 self.db.cf(CF_BLOCKS),
-                keys::block_key(fs.series, fs.field, part.times[part.len() - 1]),
+                keys::block_key(fs.series, fs.field, c.times[end - 1]),
                 &buf[..],
             );
             start = end;
