@@ -80,3 +80,107 @@ pub fn precreate(meta: &dyn MetaClient, now: i64, advance: i64, shards_per_group
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use std::sync::Arc;
+
+    use meta::{Command, LocalStore, Outcome, RetentionPolicySpec, NANOS_PER_HOUR};
+    use shard::ShardOptions;
+
+    use super::*;
+
+    const DAY: i64 = 24 * NANOS_PER_HOUR;
+
+    fn setup(dir: &std::path::Path) -> (Arc<LocalStore>, Store) {
+        let meta = Arc::new(LocalStore::open(&dir.join("meta")).unwrap());
+        meta.apply(&Command::AddDataNode {
+            http_addr: "a".into(),
+            rpc_addr: String::new(),
+        })
+        .unwrap();
+        meta.apply(&Command::CreateDatabase {
+            name: "db".into(),
+            spec: Some(RetentionPolicySpec {
+                name: Some("short".into()),
+                duration: Some(2 * DAY),
+                replica_n: None,
+                shard_group_duration: 0,
+            }),
+            default_policy: true,
+        })
+        .unwrap();
+        (meta, Store::new(&dir.join("data"), ShardOptions::default()))
+    }
+
+    fn group(meta: &LocalStore, t: i64) -> meta::ShardGroupInfo {
+        match meta
+            .apply(&Command::CreateShardGroup {
+                database: "db".into(),
+                policy: "short".into(),
+                timestamp: t,
+                shards: 1,
+            })
+            .unwrap()
+        {
+            Outcome::ShardGroup(g) => g,
+            other => panic!("unexpected {other:?}"),
+        }
+    }
+
+    #[test]
+    fn expired_groups_are_dropped_with_their_shards() {
+        let dir = tempfile::tempdir().unwrap();
+        let (meta, store) = setup(dir.path());
+        let now = 100 * DAY;
+        let old = group(&meta, now - 5 * DAY);
+        let recent = group(&meta, now - DAY);
+        let old_shard = store.open("db", "short", old.shards[0].id).unwrap();
+        let old_dir = old_shard.shard.dir().to_path_buf();
+        drop(old_shard);
+        store.open("db", "short", recent.shards[0].id).unwrap();
+        assert!(old_dir.exists());
+
+        enforce(meta.as_ref(), &store, now);
+        let data = meta.data();
+        let rp = data.retention_policy("db", "short").unwrap();
+        assert!(
+            rp.shard_group_at(now - 5 * DAY).is_none(),
+            "the expired group is deleted"
+        );
+        assert!(rp.shard_group_at(now - DAY).is_some(), "the live group stays");
+        assert!(!old_dir.exists(), "the expired shard's directory is gone");
+        assert!(store.get(recent.shards[0].id).is_some());
+        // A day later the deleted group is forgotten altogether.
+        enforce(meta.as_ref(), &store, now + 2 * DAY);
+        let data = meta.data();
+        assert!(data
+            .retention_policy("db", "short")
+            .unwrap()
+            .shard_groups
+            .iter()
+            .all(|g| g.id != old.id));
+    }
+
+    #[test]
+    fn the_next_group_is_created_before_it_is_needed() {
+        let dir = tempfile::tempdir().unwrap();
+        let (meta, _store) = setup(dir.path());
+        let now = 100 * DAY + 23 * NANOS_PER_HOUR + 50 * 60_000_000_000;
+        let current = group(&meta, now);
+        assert_eq!(current.end_time, 101 * DAY);
+        // Ten minutes before the end, with 30 minutes of advance: the next day exists.
+        precreate(meta.as_ref(), now, 30 * 60_000_000_000, 1);
+        let data = meta.data();
+        let next = data
+            .retention_policy("db", "short")
+            .unwrap()
+            .shard_group_at(101 * DAY)
+            .cloned();
+        assert_eq!(next.map(|g| (g.start_time, g.end_time)), Some((101 * DAY, 102 * DAY)));
+        // Far from the end nothing is created.
+        let before = meta.data().max_shard_group_id;
+        precreate(meta.as_ref(), 101 * DAY + NANOS_PER_HOUR, 30 * 60_000_000_000, 1);
+        assert_eq!(meta.data().max_shard_group_id, before);
+    }
+}
