@@ -170,6 +170,7 @@ async fn run(api: &Api, req: &mut Req, format: Format) -> Result<Response<Body>,
         read_only: req.method == hyper::Method::GET,
         now: crate::now_nanos(),
         chunk_size: if chunked { chunk_size } else { 0 },
+        started: Some(std::time::Instant::now()),
     };
     api.executor
         .authorize(&query, &ctx)

@@ -40,6 +40,8 @@ pub struct QueryContext {
     pub now: i64,
     /// Rows per chunk when chunking (0: no chunking).
     pub chunk_size: usize,
+    /// When the query started, for `query-timeout`.
+    pub started: Option<std::time::Instant>,
 }
 
 /// Why a statement failed: the text goes into the result's `error`.
@@ -204,6 +206,12 @@ impl QueryExecutor {
             }
         }
         out
+    }
+
+    /// Whether the query has run longer than `query-timeout` allows.
+    pub(crate) fn deadline_passed(&self, ctx: &QueryContext) -> bool {
+        let limit = self.limits.query_timeout.0;
+        !limit.is_zero() && ctx.started.is_some_and(|t| t.elapsed() > limit)
     }
 
     /// Every local shard of a database (all policies, all time).

@@ -92,6 +92,15 @@ fn query_guards_answer_with_clear_errors() {
 }
 
 #[test]
+fn query_timeout_stops_a_query() {
+    let s = start(&[("CAIRN_COORDINATOR_QUERY_TIMEOUT", "1ns")]);
+    query(&s, "", "CREATE DATABASE slow");
+    assert_eq!(write(&s, "slow", "m v=1 1000\n").0, 204);
+    let text = query(&s, "slow", "SELECT * FROM m");
+    assert!(text.contains("\"error\":\"query-timeout limit exceeded\""), "{text}");
+}
+
+#[test]
 fn a_full_head_refuses_writes_with_influxdb_text() {
     let s = start(&[
         ("CAIRN_DATA_CACHE_MAX_MEMORY_SIZE", "1k"),
