@@ -199,7 +199,7 @@ impl QueryExecutor {
         for g in rp.shard_groups_overlapping(lo, hi) {
             for s in &g.shards {
                 match self.store.open_existing(database, &rp.name, s.id) {
-                    Ok(Some(local)) => out.push(Arc::new(LocalReader(local))),
+                    Ok(Some(local)) => out.push(Arc::new(LocalReader::new(local))),
                     Ok(None) => {}
                     Err(e) => tracing::error!(shard = s.id, error = %e, "cannot open shard for a query"),
                 }

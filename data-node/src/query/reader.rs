@@ -2,7 +2,8 @@
 //! (in a cluster) a shard on another node are read the same way. Local shards implement it
 //! directly over `shard::Shard`.
 
-use std::sync::Arc;
+use std::collections::HashMap;
+use std::sync::{Arc, Mutex};
 
 use shard::{FieldSeries, FieldType, SeriesInfo, TagPredicate, Values};
 
@@ -31,30 +32,56 @@ pub trait ShardReader: Send + Sync + std::fmt::Debug {
     fn drop_measurement(&self, measurement: &str) -> shard::Result<()>;
 }
 
-/// A shard of this node.
-#[derive(Debug, Clone)]
-pub struct LocalReader(pub Arc<LocalShard>);
+/// A shard of this node, read by one query. The field ids of each measurement are looked up
+/// once per query rather than once per series.
+#[derive(Debug)]
+pub struct LocalReader {
+    shard: Arc<LocalShard>,
+    field_ids: Mutex<HashMap<String, HashMap<String, u32>>>,
+}
+
+impl LocalReader {
+    pub fn new(shard: Arc<LocalShard>) -> Self {
+        Self {
+            shard,
+            field_ids: Mutex::new(HashMap::new()),
+        }
+    }
+
+    fn field_id(&self, measurement: &str, field: &str) -> Option<u32> {
+        let mut cache = self.field_ids.lock().unwrap_or_else(|e| e.into_inner());
+        let ids = cache.entry(measurement.to_owned()).or_insert_with(|| {
+            self.shard
+                .shard
+                .fields(measurement)
+                .into_iter()
+                .map(|(n, _, id)| (n, id))
+                .collect()
+        });
+        ids.get(field).copied()
+    }
+}
 
 impl ShardReader for LocalReader {
     fn id(&self) -> u64 {
-        self.0.id
+        self.shard.id
     }
 
     fn measurements(&self) -> shard::Result<Vec<String>> {
-        Ok(self.0.shard.measurements())
+        Ok(self.shard.shard.measurements())
     }
 
     fn tag_keys(&self, measurement: &str) -> shard::Result<Vec<String>> {
-        self.0.shard.tag_keys(measurement)
+        self.shard.shard.tag_keys(measurement)
     }
 
     fn tag_values(&self, measurement: &str, key: &str) -> shard::Result<Vec<String>> {
-        self.0.shard.tag_values(measurement, key)
+        self.shard.shard.tag_values(measurement, key)
     }
 
     fn fields(&self, measurement: &str) -> shard::Result<Vec<(String, FieldType)>> {
         Ok(self
-            .0
+            .shard
             .shard
             .fields(measurement)
             .into_iter()
@@ -63,35 +90,29 @@ impl ShardReader for LocalReader {
     }
 
     fn series(&self, measurement: &str, predicate: Option<&TagPredicate>) -> shard::Result<Vec<SeriesInfo>> {
-        self.0.shard.series(measurement, predicate)
+        self.shard.shard.series(measurement, predicate)
     }
 
     fn points(&self, series: &SeriesInfo, field: &str, lo: i64, hi: i64) -> shard::Result<Option<(Vec<i64>, Values)>> {
-        let Some((_, _, id)) = self
-            .0
-            .shard
-            .fields(&series.measurement)
-            .into_iter()
-            .find(|(n, _, _)| n == field)
-        else {
+        let Some(id) = self.field_id(&series.measurement, field) else {
             return Ok(None);
         };
         let fs = FieldSeries {
             series: series.id,
             field: id,
         };
-        self.0.shard.points(fs, lo, hi).map(Some)
+        self.shard.shard.points(fs, lo, hi).map(Some)
     }
 
     fn delete(&self, measurement: &str, predicate: Option<&TagPredicate>, lo: i64, hi: i64) -> shard::Result<()> {
-        self.0.shard.delete(measurement, predicate, lo, hi)
+        self.shard.shard.delete(measurement, predicate, lo, hi)
     }
 
     fn drop_series(&self, measurement: &str, predicate: Option<&TagPredicate>) -> shard::Result<()> {
-        self.0.shard.drop_series(measurement, predicate)
+        self.shard.shard.drop_series(measurement, predicate)
     }
 
     fn drop_measurement(&self, measurement: &str) -> shard::Result<()> {
-        self.0.shard.drop_measurement(measurement)
+        self.shard.shard.drop_measurement(measurement)
     }
 }
