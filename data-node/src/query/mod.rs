@@ -4,8 +4,10 @@
 //! [`ShardReader`] trait and merging them (`select`). Results go to a sink as they are
 //! produced, so that chunked responses stream.
 
+mod compile;
 mod cond;
 mod ddl;
+mod functions;
 mod reader;
 mod result;
 mod select;
