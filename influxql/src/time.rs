@@ -93,6 +93,13 @@ impl Location {
     pub fn time_zone(&self) -> &jiff::tz::TimeZone {
         &self.tz
     }
+
+    /// The zone's offset from UTC at the instant `ns` (ns since the epoch), in ns: what Go's
+    /// `time.Unix(0, ns).In(loc).Zone()` gives, for GROUP BY time buckets in local time.
+    pub fn offset_ns(&self, ns: i64) -> i64 {
+        let ts = jiff::Timestamp::from_nanosecond(i128::from(ns)).unwrap_or(jiff::Timestamp::UNIX_EPOCH);
+        i64::from(self.tz.to_offset(ts).seconds()) * 1_000_000_000
+    }
 }
 
 /// Checks a `tz()` argument and returns the name the statement keeps (`""` becomes `UTC`).

@@ -72,7 +72,7 @@ fn scan(shard: &Shard) -> (u64, f64) {
                         },
                         i64::MIN,
                         i64::MAX,
-                        false,
+                        |_| false,
                         |c| {
                             if let Chunk::Points { times, .. } = c {
                                 n += times.len() as u64;

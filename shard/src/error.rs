@@ -41,6 +41,9 @@ pub enum Error {
     #[error("cache-max-memory-size exceeded: ({used}/{limit})")]
     HeadFull { used: usize, limit: usize },
 
+    /// An operation the reader at hand does not offer (deleting from a subquery's result).
+    #[error("{0}")]
+    Unsupported(String),
     #[error("invalid regular expression {pattern:?}: {reason}")]
     Regex { pattern: String, reason: String },
 }

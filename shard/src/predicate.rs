@@ -20,6 +20,21 @@ pub enum TagPredicate {
 }
 
 impl TagPredicate {
+    /// Whether one series' tags (sorted by key) satisfy the predicate, by the same rule as
+    /// the postings: a missing tag has the empty value. For series that live outside an
+    /// index (a subquery's results).
+    pub fn matches(&self, tags: &[(String, String)]) -> bool {
+        let value = |k: &str| tags.iter().find(|(key, _)| key == k).map_or("", |(_, v)| v.as_str());
+        match self {
+            Self::Eq(k, v) => value(k) == v,
+            Self::NotEq(k, v) => value(k) != v,
+            Self::Regex(k, re) => re.is_match(value(k)),
+            Self::NotRegex(k, re) => !re.is_match(value(k)),
+            Self::And(a, b) => a.matches(tags) && b.matches(tags),
+            Self::Or(a, b) => a.matches(tags) || b.matches(tags),
+        }
+    }
+
     /// Series ids of `measurement` that satisfy the predicate, sorted.
     pub(crate) fn eval(&self, db: &Db, measurement: &str, all: &mut AllSeries) -> Result<Vec<u64>> {
         Ok(match self {

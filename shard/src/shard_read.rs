@@ -32,14 +32,14 @@ pub struct SeriesInfo {
 
 impl Shard {
     /// Hands the points of `fs` with `lo <= time <= hi` to `f`, in time order, as chunks;
-    /// whole blocks come as [`Chunk::Summary`] when `summaries` is set. `f` stops the read by
-    /// returning `Break`.
+    /// a whole block comes as [`Chunk::Summary`] when `summary` accepts its header (say, when
+    /// it lies inside one GROUP BY bucket). `f` stops the read by returning `Break`.
     pub fn read(
         &self,
         fs: FieldSeries,
         lo: i64,
         hi: i64,
-        summaries: bool,
+        summary: impl Fn(&Header) -> bool,
         mut f: impl FnMut(Chunk<'_>) -> ControlFlow<()>,
     ) -> Result<()> {
         if lo > hi {
@@ -72,7 +72,7 @@ impl Shard {
                 .as_ref()
                 .map_or(next_head, |h| h.times.partition_point(|&t| t <= header.max_time));
             let whole = header.min_time >= lo && header.max_time <= hi && overlap_end == next_head;
-            let flow = if whole && summaries {
+            let flow = if whole && summary(&header) {
                 f(Chunk::Summary(&header))
             } else {
                 block::decode(v, &mut times, &mut values).map_err(|e| crate::Error::Corrupt {
@@ -123,7 +123,7 @@ impl Shard {
     /// that need every point, and tests.
     pub fn points(&self, fs: FieldSeries, lo: i64, hi: i64) -> Result<(Vec<i64>, Values)> {
         let mut all: Option<Column> = None;
-        self.read(fs, lo, hi, false, |chunk| {
+        self.read(fs, lo, hi, |_| false, |chunk| {
             if let Chunk::Points { times, values } = chunk {
                 all.get_or_insert_with(|| Column::new(values.field_type()))
                     .extend(times, values);

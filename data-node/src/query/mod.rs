@@ -4,14 +4,19 @@
 //! [`ShardReader`] trait and merging them (`select`). Results go to a sink as they are
 //! produced, so that chunked responses stream.
 
+mod aggregate;
 mod compile;
 mod cond;
 mod ddl;
 mod functions;
+mod into;
+mod partial;
 mod reader;
 mod result;
 mod select;
 mod show;
+mod subquery;
+mod window;
 
 use std::sync::Arc;
 

@@ -2,12 +2,44 @@
 //! (in a cluster) a shard on another node are read the same way. Local shards implement it
 //! directly over `shard::Shard`.
 
-use std::collections::HashMap;
+use std::collections::{BTreeMap, HashMap};
+use std::ops::ControlFlow;
 use std::sync::{Arc, Mutex};
 
-use shard::{FieldSeries, FieldType, SeriesInfo, TagPredicate, Values};
+use shard::{Chunk, FieldSeries, FieldType, SeriesInfo, TagPredicate, Values};
 
+use super::partial::{Needs, Partial};
+use super::window::Window;
 use crate::store::LocalShard;
+
+/// Partial aggregates per bucket start, ascending, and how many points they cover.
+#[derive(Debug, Default)]
+pub struct Partials {
+    pub buckets: Vec<(i64, Partial)>,
+    pub points: u64,
+}
+
+/// Adds time-ordered points to the partials of their buckets, looking the bucket up once
+/// per run of points in the same bucket.
+pub fn add_points(
+    buckets: &mut BTreeMap<i64, Partial>,
+    window: &Window,
+    times: &[i64],
+    values: &Values,
+    series: usize,
+    needs: Needs,
+) {
+    let mut i = 0;
+    while i < times.len() {
+        let (start, end) = window.bounds(times[i]);
+        let j = i + times[i..].partition_point(|&t| t < end);
+        buckets
+            .entry(start)
+            .or_default()
+            .add_values(times, values, i..j, series, needs);
+        i = j;
+    }
+}
 
 /// The read side of one shard.
 pub trait ShardReader: Send + Sync + std::fmt::Debug {
@@ -25,6 +57,10 @@ pub trait ShardReader: Send + Sync + std::fmt::Debug {
     /// The points of one field of a series in `[lo, hi]`, time-ordered; `None` when the
     /// series has no such field here.
     fn points(&self, series: &SeriesInfo, field: &str, lo: i64, hi: i64) -> shard::Result<Option<(Vec<i64>, Values)>>;
+    /// Partial aggregates of one field over `series` (the members of one group, from this
+    /// shard's `series`), per bucket of `window` within its range. Blocks inside one bucket
+    /// are read from their headers when `needs` allows. `Picked::series` indexes `series`.
+    fn aggregate(&self, series: &[SeriesInfo], field: &str, window: &Window, needs: Needs) -> shard::Result<Partials>;
     /// Deletes points of matching series in `[lo, hi]` (DELETE, DROP SERIES with time).
     fn delete(&self, measurement: &str, predicate: Option<&TagPredicate>, lo: i64, hi: i64) -> shard::Result<()>;
     /// Drops matching series and their points.
@@ -102,6 +138,44 @@ impl ShardReader for LocalReader {
             field: id,
         };
         self.shard.shard.points(fs, lo, hi).map(Some)
+    }
+
+    fn aggregate(&self, series: &[SeriesInfo], field: &str, window: &Window, needs: Needs) -> shard::Result<Partials> {
+        let mut buckets: BTreeMap<i64, Partial> = BTreeMap::new();
+        let mut points = 0u64;
+        for (idx, info) in series.iter().enumerate() {
+            let Some(id) = self.field_id(&info.measurement, field) else {
+                continue;
+            };
+            let fs = FieldSeries {
+                series: info.id,
+                field: id,
+            };
+            // A header stands for its block when the block sits in one bucket; string headers
+            // keep no first/last, so those blocks are decoded.
+            let whole_block = |h: &shard::Header| {
+                needs.summaries_ok()
+                    && !matches!(h.summary, shard::Summary::String)
+                    && window.start(h.min_time) == window.start(h.max_time)
+            };
+            self.shard.shard.read(fs, window.lo, window.hi, whole_block, |chunk| {
+                match chunk {
+                    Chunk::Summary(h) => {
+                        points += u64::from(h.count);
+                        buckets.entry(window.start(h.min_time)).or_default().add_summary(h, idx);
+                    }
+                    Chunk::Points { times, values } => {
+                        points += times.len() as u64;
+                        add_points(&mut buckets, window, times, values, idx, needs);
+                    }
+                }
+                ControlFlow::Continue(())
+            })?;
+        }
+        Ok(Partials {
+            buckets: buckets.into_iter().collect(),
+            points,
+        })
     }
 
     fn delete(&self, measurement: &str, predicate: Option<&TagPredicate>, lo: i64, hi: i64) -> shard::Result<()> {

@@ -13,16 +13,17 @@ use meta::MetaData;
 use shard::{FieldType, SeriesInfo, Values};
 
 use super::cond::{conjuncts, eval, names, tag_predicate, truthy, Valuer};
+use super::partial::value_at;
 use super::{QueryContext, QueryExecutor, Row, ShardReader, StatementResult, Value};
 
 type Shards = Vec<Arc<dyn ShardReader>>;
 
 /// One measurement to read, with the shards of its database/policy in the time range.
-struct Target {
-    name: String,
-    shards: Shards,
-    fields: BTreeMap<String, FieldType>,
-    tags: BTreeSet<String>,
+pub(super) struct Target {
+    pub name: String,
+    pub shards: Shards,
+    pub fields: BTreeMap<String, FieldType>,
+    pub tags: BTreeSet<String>,
 }
 
 /// What a result column shows.
@@ -44,11 +45,11 @@ pub(super) fn execute(
     emit: &mut dyn FnMut(StatementResult),
 ) -> Result<(), String> {
     super::compile::validate(s)?;
-    if !s.is_raw_query() {
-        return Err("aggregate functions are not supported yet".to_owned());
-    }
     if s.target.is_some() {
-        return Err("SELECT ... INTO is not supported yet".to_owned());
+        return super::into::execute(ex, meta, s, ctx, emit);
+    }
+    if !s.is_raw_query() {
+        return super::aggregate::execute(ex, meta, s, ctx, emit);
     }
     let (condition, range) =
         influxql::time::split_time_condition(s.condition.as_ref(), ctx.now, None).map_err(|e| e.to_string())?;
@@ -288,7 +289,7 @@ pub(super) fn execute(
 }
 
 /// Sends a series, split into chunks of `chunk_size` rows when chunking.
-fn emit_row(mut row: Row, chunk_size: usize, emit: &mut dyn FnMut(StatementResult)) {
+pub(super) fn emit_row(mut row: Row, chunk_size: usize, emit: &mut dyn FnMut(StatementResult)) {
     if chunk_size == 0 || row.values.len() <= chunk_size {
         emit(StatementResult {
             series: vec![row],
@@ -313,7 +314,7 @@ fn emit_row(mut row: Row, chunk_size: usize, emit: &mut dyn FnMut(StatementResul
 }
 
 /// Sources as targets: database and policy resolved, regexes expanded, shards found.
-fn resolve(
+pub(super) fn resolve(
     ex: &QueryExecutor,
     meta: &MetaData,
     sources: &[Source],
@@ -323,8 +324,26 @@ fn resolve(
 ) -> Result<Vec<Target>, String> {
     let mut targets: BTreeMap<String, Target> = BTreeMap::new();
     for src in sources {
-        let Source::Measurement(m) = src else {
-            return Err("subqueries are not supported yet".to_owned());
+        let m = match src {
+            Source::Measurement(m) => m,
+            Source::Subquery(inner) => {
+                let reader: Arc<dyn ShardReader> =
+                    Arc::new(super::subquery::SubqueryReader::run(ex, meta, inner, ctx, lo, hi)?);
+                for name in reader.measurements().map_err(|e| e.to_string())? {
+                    let t = targets.entry(name.clone()).or_insert_with(|| Target {
+                        name: name.clone(),
+                        shards: Vec::new(),
+                        fields: BTreeMap::new(),
+                        tags: BTreeSet::new(),
+                    });
+                    for (f, ty) in reader.fields(&name).map_err(|e| e.to_string())? {
+                        t.fields.entry(f).or_insert(ty);
+                    }
+                    t.tags.extend(reader.tag_keys(&name).map_err(|e| e.to_string())?);
+                    t.shards.push(Arc::clone(&reader));
+                }
+                continue;
+            }
         };
         let db = if m.database.is_empty() {
             &ctx.database
@@ -383,7 +402,7 @@ fn resolve(
 }
 
 /// The tags of GROUP BY: named ones, `*` for all, regexes over tag keys; sorted.
-fn group_by_tags(dims: &[Expr], all_tags: &BTreeSet<String>) -> Result<Vec<String>, String> {
+pub(super) fn group_by_tags(dims: &[Expr], all_tags: &BTreeSet<String>) -> Result<Vec<String>, String> {
     let mut out = BTreeSet::new();
     for d in dims {
         match d {
@@ -400,7 +419,7 @@ fn group_by_tags(dims: &[Expr], all_tags: &BTreeSet<String>) -> Result<Vec<Strin
     Ok(out.into_iter().collect())
 }
 
-fn tag_of<'a>(tags: &'a [(String, String)], key: &str) -> Option<&'a str> {
+pub(super) fn tag_of<'a>(tags: &'a [(String, String)], key: &str) -> Option<&'a str> {
     tags.iter().find(|(k, _)| k == key).map(|(_, v)| v.as_str())
 }
 
@@ -411,7 +430,7 @@ fn field_name(f: &influxql::Field) -> String {
 }
 
 /// `v, v, v` -> `v, v_1, v_2`, as InfluxDB names duplicate columns.
-fn unique_names(names: impl Iterator<Item = String>) -> Vec<String> {
+pub(super) fn unique_names(names: impl Iterator<Item = String>) -> Vec<String> {
     let mut seen: BTreeMap<String, usize> = BTreeMap::new();
     names
         .map(|n| {
@@ -425,7 +444,7 @@ fn unique_names(names: impl Iterator<Item = String>) -> Vec<String> {
 
 /// Walks the fields' points in time order, calling `f` once per distinct time with the
 /// value of each field there (or `None`).
-fn merge_rows(needed: &[String], cols: &[Option<(Vec<i64>, Values)>], mut f: impl FnMut(i64, &[Value])) {
+pub(super) fn merge_rows(needed: &[String], cols: &[Option<(Vec<i64>, Values)>], mut f: impl FnMut(i64, &[Value])) {
     let mut idx = vec![0usize; cols.len()];
     let mut row = vec![Value::Null; needed.len()];
     loop {
@@ -455,25 +474,16 @@ fn merge_rows(needed: &[String], cols: &[Option<(Vec<i64>, Values)>], mut f: imp
     }
 }
 
-fn value_at(values: &Values, i: usize) -> Value {
-    match values {
-        Values::Float(v) => Value::Float(v[i]),
-        Values::Integer(v) => Value::Integer(v[i]),
-        Values::Unsigned(v) => Value::Unsigned(v[i]),
-        Values::Boolean(v) => Value::Boolean(v[i]),
-        Values::String(v) => Value::String(v[i].clone()),
-    }
-}
 
 /// One merged row as expressions see it.
-struct RowView<'a> {
+pub(super) struct RowView<'a> {
     /// The series' tags.
-    tags: &'a [(String, String)],
+    pub tags: &'a [(String, String)],
     /// Every tag key of the measurement: a series without one reads it as "".
-    tag_keys: &'a BTreeSet<String>,
+    pub tag_keys: &'a BTreeSet<String>,
     /// Field names, parallel to `fields`.
-    needed: &'a [String],
-    fields: &'a [Value],
+    pub needed: &'a [String],
+    pub fields: &'a [Value],
 }
 
 impl Valuer for RowView<'_> {

@@ -33,7 +33,7 @@ fn field_series(shard: &Shard, measurement: &str, tags: &[(&str, &str)], field: 
 fn points(shard: &Shard, fs: FieldSeries, lo: i64, hi: i64) -> Vec<(i64, String)> {
     let mut out = Vec::new();
     shard
-        .read(fs, lo, hi, false, |chunk| {
+        .read(fs, lo, hi, |_| false, |chunk| {
             let Chunk::Points { times, values } = chunk else {
                 panic!("summary without asking")
             };
@@ -313,7 +313,7 @@ fn whole_blocks_come_as_summaries() {
     let v = field_series(&shard, "m", &[], "v");
     let (mut summaries, mut points, mut sum) = (0, 0, 0.0);
     shard
-        .read(v, 0, n as i64, true, |c| {
+        .read(v, 0, n as i64, |_| true, |c| {
             match c {
                 Chunk::Summary(h) => {
                     summaries += 1;

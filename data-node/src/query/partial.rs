@@ -1,0 +1,537 @@
+//! partial: the aggregates that merge from partial states (count, sum, mean, min, max,
+//! first, last, spread, stddev). A shard computes one [`Partial`] per (group, bucket) from
+//! its points, or from a block's header without decoding it, and the query merges the
+//! partials of every shard; so the cluster only has to move partials, never points.
+//!
+//! Ties are broken as InfluxDB's reducers break them: min/max keep the earliest time among
+//! equal values, first/last keep the greater value among equal times.
+
+use std::ops::Range;
+
+use shard::{Header, Summary, Values};
+
+use super::Value;
+
+/// A mergeable aggregate.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum AggKind {
+    Count,
+    Sum,
+    Mean,
+    Min,
+    Max,
+    First,
+    Last,
+    Spread,
+    Stddev,
+}
+
+impl AggKind {
+    pub fn from_name(name: &str) -> Option<AggKind> {
+        Some(match name {
+            "count" => AggKind::Count,
+            "sum" => AggKind::Sum,
+            "mean" => AggKind::Mean,
+            "min" => AggKind::Min,
+            "max" => AggKind::Max,
+            "first" => AggKind::First,
+            "last" => AggKind::Last,
+            "spread" => AggKind::Spread,
+            "stddev" => AggKind::Stddev,
+            _ => return None,
+        })
+    }
+
+    pub fn name(self) -> &'static str {
+        match self {
+            AggKind::Count => "count",
+            AggKind::Sum => "sum",
+            AggKind::Mean => "mean",
+            AggKind::Min => "min",
+            AggKind::Max => "max",
+            AggKind::First => "first",
+            AggKind::Last => "last",
+            AggKind::Spread => "spread",
+            AggKind::Stddev => "stddev",
+        }
+    }
+
+    /// Selectors return a point of the data (and, alone in a query, its time).
+    pub fn is_selector(self) -> bool {
+        matches!(self, AggKind::Min | AggKind::Max | AggKind::First | AggKind::Last)
+    }
+}
+
+/// What a partial must track beyond counts and sums.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Needs {
+    /// Welford's running variance (stddev): needs every value, no block summaries.
+    pub variance: bool,
+    /// The exact time of the min/max point (a lone selector shows it): block headers do
+    /// not keep it, so such blocks are decoded.
+    pub extreme_times: bool,
+}
+
+impl Needs {
+    /// Whether a block's header can stand for its points.
+    pub fn summaries_ok(self) -> bool {
+        !self.variance && !self.extreme_times
+    }
+}
+
+/// A selected point: time, value and which of the reader's series it came from (for the
+/// aux fields and tags of a selector).
+#[derive(Debug, Clone, PartialEq)]
+pub struct Picked {
+    pub time: i64,
+    pub value: Value,
+    pub series: usize,
+}
+
+/// The partial state of the mergeable aggregates over one bucket of one group.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct Partial {
+    pub count: u64,
+    /// Sum of the values as floats (mean, float sums).
+    pub fsum: f64,
+    /// Sum of integer values, wrapping as Go's int64 does.
+    pub isum: i64,
+    /// Sum of unsigned values, wrapping.
+    pub usum: u64,
+    /// The type of the values seen (the first one wins: a field has one type per shard).
+    pub kind: Option<ValueKind>,
+    pub min: Option<Picked>,
+    pub max: Option<Picked>,
+    pub first: Option<Picked>,
+    pub last: Option<Picked>,
+    /// Welford: running mean and sum of squared deviations.
+    pub mean: f64,
+    pub m2: f64,
+}
+
+/// The type of a field's values.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ValueKind {
+    Float,
+    Integer,
+    Unsigned,
+    Boolean,
+    String,
+}
+
+impl ValueKind {
+    pub fn of(v: &Value) -> Option<ValueKind> {
+        Some(match v {
+            Value::Float(_) => ValueKind::Float,
+            Value::Integer(_) => ValueKind::Integer,
+            Value::Unsigned(_) => ValueKind::Unsigned,
+            Value::Boolean(_) => ValueKind::Boolean,
+            Value::String(_) => ValueKind::String,
+            Value::Null | Value::Time(_) => return None,
+        })
+    }
+}
+
+fn as_f64(v: &Value) -> Option<f64> {
+    match v {
+        Value::Float(f) => Some(*f),
+        Value::Integer(i) => Some(*i as f64),
+        Value::Unsigned(u) => Some(*u as f64),
+        _ => None,
+    }
+}
+
+/// `a < b` over numbers of any type and booleans (`false < true`); strings never compare
+/// (InfluxDB has no min/max of strings).
+fn less(a: &Value, b: &Value) -> bool {
+    match (a, b) {
+        (Value::Boolean(x), Value::Boolean(y)) => !x & y,
+        (Value::Integer(x), Value::Integer(y)) => x < y,
+        (Value::Unsigned(x), Value::Unsigned(y)) => x < y,
+        _ => match (as_f64(a), as_f64(b)) {
+            (Some(x), Some(y)) => x < y,
+            _ => false,
+        },
+    }
+}
+
+impl Partial {
+    /// Adds one point.
+    pub fn add(&mut self, time: i64, value: &Value, series: usize, needs: Needs) {
+        let Some(kind) = ValueKind::of(value) else {
+            return;
+        };
+        self.kind.get_or_insert(kind);
+        self.count += 1;
+        match value {
+            Value::Float(f) => self.fsum += f,
+            Value::Integer(i) => {
+                self.isum = self.isum.wrapping_add(*i);
+                self.fsum += *i as f64;
+            }
+            Value::Unsigned(u) => {
+                self.usum = self.usum.wrapping_add(*u);
+                self.fsum += *u as f64;
+            }
+            _ => {}
+        }
+        if needs.variance {
+            if let Some(x) = as_f64(value) {
+                let delta = x - self.mean;
+                self.mean += delta / self.count as f64;
+                self.m2 += delta * (x - self.mean);
+            }
+        }
+        let pick = || Picked {
+            time,
+            value: value.clone(),
+            series,
+        };
+        if self.min.as_ref().is_none_or(|m| less(value, &m.value) || (!less(&m.value, value) && time < m.time)) {
+            self.min = Some(pick());
+        }
+        if self.max.as_ref().is_none_or(|m| less(&m.value, value) || (!less(value, &m.value) && time < m.time)) {
+            self.max = Some(pick());
+        }
+        if self.first.as_ref().is_none_or(|f| time < f.time || (time == f.time && less(&f.value, value))) {
+            self.first = Some(pick());
+        }
+        if self.last.as_ref().is_none_or(|l| time > l.time || (time == l.time && less(&l.value, value))) {
+            self.last = Some(pick());
+        }
+    }
+
+    /// Adds the points `values[i]` at `times[i]` for `i` in `range`.
+    pub fn add_values(&mut self, times: &[i64], values: &Values, range: Range<usize>, series: usize, needs: Needs) {
+        // Floats are the common case: keep their loop free of `Value`s except for picks.
+        if let (Values::Float(v), false) = (values, needs.variance) {
+            for (&t, &x) in times[range.clone()].iter().zip(&v[range]) {
+                self.add_float(t, x, series);
+            }
+            return;
+        }
+        for i in range {
+            self.add(times[i], &value_at(values, i), series, needs);
+        }
+    }
+
+    fn add_float(&mut self, t: i64, x: f64, series: usize) {
+        self.kind.get_or_insert(ValueKind::Float);
+        self.count += 1;
+        self.fsum += x;
+        let pick = || Picked {
+            time: t,
+            value: Value::Float(x),
+            series,
+        };
+        let f = |p: &Option<Picked>| match p {
+            Some(Picked {
+                value: Value::Float(v),
+                time,
+                ..
+            }) => Some((*v, *time)),
+            _ => None,
+        };
+        match f(&self.min) {
+            Some((m, mt)) if !(x < m || (x == m && t < mt)) => {}
+            _ => self.min = Some(pick()),
+        }
+        match f(&self.max) {
+            Some((m, mt)) if !(x > m || (x == m && t < mt)) => {}
+            _ => self.max = Some(pick()),
+        }
+        match f(&self.first) {
+            Some((v, ft)) if !(t < ft || (t == ft && x > v)) => {}
+            _ => self.first = Some(pick()),
+        }
+        match f(&self.last) {
+            Some((v, lt)) if !(t > lt || (t == lt && x > v)) => {}
+            _ => self.last = Some(pick()),
+        }
+    }
+
+    /// Adds a whole block from its header. The min/max times are unknown: the block's first
+    /// time stands for them, which is right whenever the caller shows bucket times.
+    pub fn add_summary(&mut self, h: &Header, series: usize) {
+        let (min, max, first, last) = match h.summary {
+            Summary::Float {
+                sum,
+                min,
+                max,
+                first,
+                last,
+            } => {
+                self.kind.get_or_insert(ValueKind::Float);
+                self.fsum += sum;
+                (Value::Float(min), Value::Float(max), Value::Float(first), Value::Float(last))
+            }
+            Summary::Integer {
+                sum,
+                min,
+                max,
+                first,
+                last,
+            } => {
+                self.kind.get_or_insert(ValueKind::Integer);
+                self.isum = self.isum.wrapping_add(sum as i64);
+                self.fsum += sum as f64;
+                (
+                    Value::Integer(min),
+                    Value::Integer(max),
+                    Value::Integer(first),
+                    Value::Integer(last),
+                )
+            }
+            Summary::Unsigned {
+                sum,
+                min,
+                max,
+                first,
+                last,
+            } => {
+                self.kind.get_or_insert(ValueKind::Unsigned);
+                self.usum = self.usum.wrapping_add(sum as u64);
+                self.fsum += sum as f64;
+                (
+                    Value::Unsigned(min),
+                    Value::Unsigned(max),
+                    Value::Unsigned(first),
+                    Value::Unsigned(last),
+                )
+            }
+            Summary::Boolean { trues, first, last } => {
+                self.kind.get_or_insert(ValueKind::Boolean);
+                (
+                    Value::Boolean(trues == h.count),
+                    Value::Boolean(trues > 0),
+                    Value::Boolean(first),
+                    Value::Boolean(last),
+                )
+            }
+            Summary::String => return,
+        };
+        let at = |time: i64, value: Value| Picked { time, value, series };
+        let block = Partial {
+            count: u64::from(h.count),
+            min: Some(at(h.min_time, min)),
+            max: Some(at(h.min_time, max)),
+            first: Some(at(h.min_time, first)),
+            last: Some(at(h.max_time, last)),
+            ..Partial::default()
+        };
+        self.count += block.count;
+        self.merge_picks(block);
+    }
+
+    /// Merges another partial of the same bucket (another series, shard or node).
+    pub fn merge(&mut self, other: Partial) {
+        if other.count == 0 {
+            return;
+        }
+        if self.kind.is_none() {
+            self.kind = other.kind;
+        }
+        // Chan et al.'s parallel variance.
+        let (n1, n2) = (self.count as f64, other.count as f64);
+        let delta = other.mean - self.mean;
+        let n = n1 + n2;
+        self.mean += delta * n2 / n;
+        self.m2 += other.m2 + delta * delta * n1 * n2 / n;
+        self.count += other.count;
+        self.fsum += other.fsum;
+        self.isum = self.isum.wrapping_add(other.isum);
+        self.usum = self.usum.wrapping_add(other.usum);
+        self.merge_picks(other);
+    }
+
+    fn merge_picks(&mut self, other: Partial) {
+        fn keep(mine: &mut Option<Picked>, theirs: Option<Picked>, better: impl Fn(&Picked, &Picked) -> bool) {
+            if let Some(t) = theirs {
+                if mine.as_ref().is_none_or(|m| better(&t, m)) {
+                    *mine = Some(t);
+                }
+            }
+        }
+        keep(&mut self.min, other.min, |a, b| {
+            less(&a.value, &b.value) || (!less(&b.value, &a.value) && a.time < b.time)
+        });
+        keep(&mut self.max, other.max, |a, b| {
+            less(&b.value, &a.value) || (!less(&a.value, &b.value) && a.time < b.time)
+        });
+        keep(&mut self.first, other.first, |a, b| {
+            a.time < b.time || (a.time == b.time && less(&b.value, &a.value))
+        });
+        keep(&mut self.last, other.last, |a, b| {
+            a.time > b.time || (a.time == b.time && less(&b.value, &a.value))
+        });
+    }
+
+    /// The aggregate's value, or an InfluxDB error for a type it does not take. `None` when
+    /// there is nothing to report (no points; stddev of one point).
+    pub fn finish(&self, kind: AggKind) -> Result<Option<Value>, String> {
+        if self.count == 0 {
+            return Ok(None);
+        }
+        let vk = self.kind.unwrap_or(ValueKind::Float);
+        let numeric = matches!(vk, ValueKind::Float | ValueKind::Integer | ValueKind::Unsigned);
+        let unsupported = || Err(format!("unsupported {} iterator type: {}", kind.name(), iterator_type(vk)));
+        Ok(match kind {
+            AggKind::Count => Some(Value::Integer(self.count as i64)),
+            AggKind::Sum => match vk {
+                ValueKind::Float => Some(Value::Float(self.fsum)),
+                ValueKind::Integer => Some(Value::Integer(self.isum)),
+                ValueKind::Unsigned => Some(Value::Unsigned(self.usum)),
+                _ => return unsupported(),
+            },
+            AggKind::Mean if numeric => Some(Value::Float(self.fsum / self.count as f64)),
+            AggKind::Min | AggKind::Max if !numeric && vk != ValueKind::Boolean => return unsupported(),
+            AggKind::Min => self.min.as_ref().map(|p| p.value.clone()),
+            AggKind::Max => self.max.as_ref().map(|p| p.value.clone()),
+            AggKind::First => self.first.as_ref().map(|p| p.value.clone()),
+            AggKind::Last => self.last.as_ref().map(|p| p.value.clone()),
+            AggKind::Spread => match (self.min.as_ref().map(|p| &p.value), self.max.as_ref().map(|p| &p.value)) {
+                (Some(Value::Integer(lo)), Some(Value::Integer(hi))) => Some(Value::Integer(hi.wrapping_sub(*lo))),
+                (Some(Value::Unsigned(lo)), Some(Value::Unsigned(hi))) => Some(Value::Unsigned(hi.wrapping_sub(*lo))),
+                (Some(lo), Some(hi)) if numeric => Some(Value::Float(as_f64(hi).unwrap_or(0.0) - as_f64(lo).unwrap_or(0.0))),
+                _ => return unsupported(),
+            },
+            AggKind::Stddev if numeric => {
+                if self.count < 2 {
+                    Some(Value::Null)
+                } else {
+                    Some(Value::Float((self.m2 / (self.count - 1) as f64).sqrt()))
+                }
+            }
+            AggKind::Mean | AggKind::Stddev => return unsupported(),
+        })
+    }
+
+    /// The selected point of a selector.
+    pub fn picked(&self, kind: AggKind) -> Option<&Picked> {
+        match kind {
+            AggKind::Min => self.min.as_ref(),
+            AggKind::Max => self.max.as_ref(),
+            AggKind::First => self.first.as_ref(),
+            AggKind::Last => self.last.as_ref(),
+            _ => None,
+        }
+    }
+}
+
+/// Go's iterator type names, as InfluxDB's "unsupported ... iterator type" errors print them.
+fn iterator_type(k: ValueKind) -> &'static str {
+    match k {
+        ValueKind::Float => "*query.floatInterruptIterator",
+        ValueKind::Integer => "*query.integerInterruptIterator",
+        ValueKind::Unsigned => "*query.unsignedInterruptIterator",
+        ValueKind::Boolean => "*query.booleanInterruptIterator",
+        ValueKind::String => "*query.stringInterruptIterator",
+    }
+}
+
+/// The `i`th value of a column.
+pub fn value_at(values: &Values, i: usize) -> Value {
+    match values {
+        Values::Float(v) => Value::Float(v[i]),
+        Values::Integer(v) => Value::Integer(v[i]),
+        Values::Unsigned(v) => Value::Unsigned(v[i]),
+        Values::Boolean(v) => Value::Boolean(v[i]),
+        Values::String(v) => Value::String(v[i].clone()),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const N: Needs = Needs {
+        variance: true,
+        extreme_times: true,
+    };
+
+    fn partial(points: &[(i64, f64)]) -> Partial {
+        let mut p = Partial::default();
+        for &(t, v) in points {
+            p.add(t, &Value::Float(v), 0, N);
+        }
+        p
+    }
+
+    #[test]
+    fn merged_partials_equal_one_pass() {
+        let all = [(1, 3.0), (2, 1.0), (3, 4.0), (4, 1.0), (5, 5.0), (6, 9.0), (7, 2.0)];
+        let whole = partial(&all);
+        let mut merged = partial(&all[..3]);
+        merged.merge(partial(&all[3..]));
+        for k in [
+            AggKind::Count,
+            AggKind::Sum,
+            AggKind::Mean,
+            AggKind::Min,
+            AggKind::Max,
+            AggKind::First,
+            AggKind::Last,
+            AggKind::Spread,
+        ] {
+            assert_eq!(merged.finish(k), whole.finish(k), "{k:?}");
+        }
+        let (Ok(Some(Value::Float(a))), Ok(Some(Value::Float(b)))) =
+            (merged.finish(AggKind::Stddev), whole.finish(AggKind::Stddev))
+        else {
+            panic!("stddev is a float");
+        };
+        assert!((a - b).abs() < 1e-12 && (a - 2.878491669140430).abs() < 1e-12, "{a} {b}");
+    }
+
+    #[test]
+    fn ties_break_as_influxdb() {
+        let p = partial(&[(5, 1.0), (3, 1.0), (3, 2.0), (9, 2.0), (9, 0.5)]);
+        // min: earliest among equal values; max likewise.
+        assert_eq!(p.picked(AggKind::Min).map(|x| x.time), Some(9));
+        assert_eq!(p.picked(AggKind::Max).map(|x| x.time), Some(3));
+        // first/last: the greater value among equal times.
+        assert_eq!(p.picked(AggKind::First).map(|x| x.value.clone()), Some(Value::Float(2.0)));
+        assert_eq!(p.picked(AggKind::Last).map(|x| x.value.clone()), Some(Value::Float(2.0)));
+    }
+
+    #[test]
+    fn float_fast_path_matches_the_general_one() {
+        let times = [4, 1, 1, 7, 3];
+        let values = Values::Float(vec![2.0, -1.0, 5.0, 5.0, -1.0]);
+        let mut fast = Partial::default();
+        fast.add_values(&times, &values, 0..times.len(), 1, Needs::default());
+        let mut slow = Partial::default();
+        for (i, &t) in times.iter().enumerate() {
+            slow.add(t, &value_at(&values, i), 1, Needs::default());
+        }
+        assert_eq!(fast, slow);
+    }
+
+    #[test]
+    fn integer_results_keep_their_type() {
+        let mut p = Partial::default();
+        for (t, v) in [(1, 5i64), (2, -2), (3, 9)] {
+            p.add(t, &Value::Integer(v), 0, N);
+        }
+        assert_eq!(p.finish(AggKind::Sum), Ok(Some(Value::Integer(12))));
+        assert_eq!(p.finish(AggKind::Spread), Ok(Some(Value::Integer(11))));
+        assert_eq!(p.finish(AggKind::Mean), Ok(Some(Value::Float(4.0))));
+        assert_eq!(p.finish(AggKind::Min), Ok(Some(Value::Integer(-2))));
+    }
+
+    #[test]
+    fn strings_only_count_and_select_by_time() {
+        let mut p = Partial::default();
+        p.add(2, &Value::String("b".into()), 0, N);
+        p.add(1, &Value::String("a".into()), 0, N);
+        assert_eq!(p.finish(AggKind::Count), Ok(Some(Value::Integer(2))));
+        assert_eq!(p.finish(AggKind::First), Ok(Some(Value::String("a".into()))));
+        assert!(p.finish(AggKind::Mean).unwrap_err().starts_with("unsupported mean iterator type"));
+    }
+
+    #[test]
+    fn one_point_has_no_stddev() {
+        assert_eq!(partial(&[(1, 2.0)]).finish(AggKind::Stddev), Ok(Some(Value::Null)));
+        assert_eq!(Partial::default().finish(AggKind::Count), Ok(None));
+    }
+}

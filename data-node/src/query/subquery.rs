@@ -1,0 +1,227 @@
+//! subquery: `SELECT … FROM (SELECT …)`. The inner statement runs first; its result is
+//! then read as one more shard, through the same [`ShardReader`] trait as stored data: each
+//! result series is a series (measurement = its name, tags = its GROUP BY tags) and each
+//! column a field. So the outer statement, raw or aggregate, runs unchanged.
+
+use std::collections::BTreeMap;
+
+use influxql::{BinaryExpr, BinaryOp, Expr, Literal, SelectStatement, VarRef};
+use meta::MetaData;
+use shard::{FieldType, SeriesInfo, TagPredicate, Values};
+
+use super::partial::Needs;
+use super::reader::{add_points, Partials};
+use super::window::Window;
+use super::{QueryContext, QueryExecutor, Row, ShardReader, StatementResult, Value};
+
+/// The result of a subquery, held in memory and read like a shard.
+#[derive(Debug)]
+pub struct SubqueryReader {
+    series: Vec<ResultSeries>,
+}
+
+#[derive(Debug)]
+struct ResultSeries {
+    info: SeriesInfo,
+    columns: Vec<String>,
+    rows: Vec<Vec<Value>>,
+}
+
+impl SubqueryReader {
+    /// Runs `inner` (with the outer range `[lo, hi]` when it has no time range of its own)
+    /// and keeps its rows.
+    pub fn run(
+        ex: &QueryExecutor,
+        meta: &MetaData,
+        inner: &SelectStatement,
+        ctx: &QueryContext,
+        lo: i64,
+        hi: i64,
+    ) -> Result<SubqueryReader, String> {
+        let mut inner = inner.clone();
+        let (_, own) = influxql::time::split_time_condition(inner.condition.as_ref(), ctx.now, None)
+            .map_err(|e| e.to_string())?;
+        let bound = |op, t| {
+            Expr::Binary(Box::new(BinaryExpr {
+                op,
+                lhs: Expr::VarRef(VarRef::new("time")),
+                rhs: Expr::Literal(Literal::Integer(t)),
+            }))
+        };
+        let and = |a: Expr, b: Expr| Expr::Binary(Box::new(BinaryExpr { op: BinaryOp::And, lhs: a, rhs: b }));
+        if own.min.is_none() && lo > influxql::time::MIN_TIME {
+            let c = bound(BinaryOp::Gte, lo);
+            inner.condition = Some(inner.condition.map_or(c.clone(), |e| and(Expr::Paren(Box::new(e)), c)));
+        }
+        if own.max.is_none() && hi < influxql::time::MAX_TIME {
+            let c = bound(BinaryOp::Lte, hi);
+            inner.condition = Some(inner.condition.map_or(c.clone(), |e| and(Expr::Paren(Box::new(e)), c)));
+        }
+        let sub_ctx = QueryContext {
+            chunk_size: 0,
+            ..ctx.clone()
+        };
+        let mut rows: Vec<Row> = Vec::new();
+        let mut emit = |r: StatementResult| rows.extend(r.series);
+        super::select::execute(ex, meta, &inner, &sub_ctx, &mut emit)?;
+        let series = rows
+            .into_iter()
+            .enumerate()
+            .map(|(id, row)| ResultSeries {
+                info: SeriesInfo {
+                    id: id as u64,
+                    measurement: row.name,
+                    tags: row.tags,
+                },
+                columns: row.columns,
+                rows: row.values,
+            })
+            .collect();
+        Ok(SubqueryReader { series })
+    }
+
+    fn of<'a>(&'a self, measurement: &'a str) -> impl Iterator<Item = &'a ResultSeries> + 'a {
+        self.series.iter().filter(move |s| s.info.measurement == measurement)
+    }
+}
+
+fn field_type(v: &Value) -> Option<FieldType> {
+    Some(match v {
+        Value::Float(_) => FieldType::Float,
+        Value::Integer(_) => FieldType::Integer,
+        Value::Unsigned(_) => FieldType::Unsigned,
+        Value::Boolean(_) => FieldType::Boolean,
+        Value::String(_) => FieldType::String,
+        Value::Null | Value::Time(_) => return None,
+    })
+}
+
+fn unsupported() -> shard::Error {
+    shard::Error::Unsupported("a subquery's result cannot be changed".to_owned())
+}
+
+impl ShardReader for SubqueryReader {
+    fn id(&self) -> u64 {
+        0
+    }
+
+    fn measurements(&self) -> shard::Result<Vec<String>> {
+        let mut names: Vec<String> = self.series.iter().map(|s| s.info.measurement.clone()).collect();
+        names.sort();
+        names.dedup();
+        Ok(names)
+    }
+
+    fn tag_keys(&self, measurement: &str) -> shard::Result<Vec<String>> {
+        let mut keys: Vec<String> = self
+            .of(measurement)
+            .flat_map(|s| s.info.tags.iter().map(|(k, _)| k.clone()))
+            .collect();
+        keys.sort();
+        keys.dedup();
+        Ok(keys)
+    }
+
+    fn tag_values(&self, measurement: &str, key: &str) -> shard::Result<Vec<String>> {
+        let mut values: Vec<String> = self
+            .of(measurement)
+            .flat_map(|s| s.info.tags.iter().filter(|(k, _)| k == key).map(|(_, v)| v.clone()))
+            .collect();
+        values.sort();
+        values.dedup();
+        Ok(values)
+    }
+
+    fn fields(&self, measurement: &str) -> shard::Result<Vec<(String, FieldType)>> {
+        // A column's type is that of its first value; all-null columns are no field.
+        let mut out: BTreeMap<String, FieldType> = BTreeMap::new();
+        for s in self.of(measurement) {
+            for (i, c) in s.columns.iter().enumerate().skip(1) {
+                if out.contains_key(c) {
+                    continue;
+                }
+                if let Some(t) = s.rows.iter().find_map(|r| r.get(i).and_then(field_type)) {
+                    out.insert(c.clone(), t);
+                }
+            }
+        }
+        Ok(out.into_iter().collect())
+    }
+
+    fn series(&self, measurement: &str, predicate: Option<&TagPredicate>) -> shard::Result<Vec<SeriesInfo>> {
+        Ok(self
+            .of(measurement)
+            .filter(|s| predicate.is_none_or(|p| p.matches(&s.info.tags)))
+            .map(|s| s.info.clone())
+            .collect())
+    }
+
+    fn points(&self, series: &SeriesInfo, field: &str, lo: i64, hi: i64) -> shard::Result<Option<(Vec<i64>, Values)>> {
+        let Some(s) = self.series.get(series.id as usize) else {
+            return Ok(None);
+        };
+        let Some(col) = s.columns.iter().position(|c| c == field).filter(|&i| i > 0) else {
+            return Ok(None);
+        };
+        let Some(ty) = s.rows.iter().find_map(|r| r.get(col).and_then(field_type)) else {
+            return Ok(None);
+        };
+        let mut times = Vec::new();
+        let mut values = match ty {
+            FieldType::Float => Values::Float(Vec::new()),
+            FieldType::Integer => Values::Integer(Vec::new()),
+            FieldType::Unsigned => Values::Unsigned(Vec::new()),
+            FieldType::Boolean => Values::Boolean(Vec::new()),
+            FieldType::String => Values::String(Vec::new()),
+        };
+        let mut rows: Vec<(i64, &Value)> = s
+            .rows
+            .iter()
+            .filter_map(|r| match (r.first(), r.get(col)) {
+                (Some(Value::Time(t)), Some(v)) if (lo..=hi).contains(t) => Some((*t, v)),
+                _ => None,
+            })
+            .collect();
+        // An outer query reads in time order; a DESC subquery gave the reverse.
+        rows.sort_by_key(|(t, _)| *t);
+        for (t, v) in rows {
+            let pushed = match (&mut values, v) {
+                (Values::Float(out), Value::Float(x)) => out.push(*x),
+                (Values::Float(out), Value::Integer(x)) => out.push(*x as f64),
+                (Values::Integer(out), Value::Integer(x)) => out.push(*x),
+                (Values::Unsigned(out), Value::Unsigned(x)) => out.push(*x),
+                (Values::Boolean(out), Value::Boolean(x)) => out.push(*x),
+                (Values::String(out), Value::String(x)) => out.push(x.clone()),
+                _ => continue,
+            };
+            let () = pushed;
+            times.push(t);
+        }
+        Ok(Some((times, values)))
+    }
+
+    fn aggregate(&self, series: &[SeriesInfo], field: &str, window: &Window, needs: Needs) -> shard::Result<Partials> {
+        let mut out = Partials::default();
+        let mut buckets = BTreeMap::new();
+        for (idx, info) in series.iter().enumerate() {
+            if let Some((times, values)) = self.points(info, field, window.lo, window.hi)? {
+                out.points += times.len() as u64;
+                add_points(&mut buckets, window, &times, &values, idx, needs);
+            }
+        }
+        out.buckets = buckets.into_iter().collect();
+        Ok(out)
+    }
+
+    fn delete(&self, _: &str, _: Option<&TagPredicate>, _: i64, _: i64) -> shard::Result<()> {
+        Err(unsupported())
+    }
+
+    fn drop_series(&self, _: &str, _: Option<&TagPredicate>) -> shard::Result<()> {
+        Err(unsupported())
+    }
+
+    fn drop_measurement(&self, _: &str) -> shard::Result<()> {
+        Err(unsupported())
+    }
+}
