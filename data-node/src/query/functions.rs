@@ -1031,6 +1031,10 @@ fn indicator(
     hold: Option<u64>,
     warmup: Warmup,
 ) -> Result<Vec<Point>, String> {
+    if period == 0 {
+        // from_call refuses it; InfluxDB's compile text.
+        return Err(format!("{} period must be greater than or equal to 1", kind.words()));
+    }
     let mut alg = gota::Alg::new(kind, period, warmup);
     let hold = hold.unwrap_or(alg.warm_count() as u64);
     let drops_inf = matches!(
@@ -1801,15 +1805,15 @@ mod gota {
         pub(super) fn warm_count(&self) -> usize {
             match self {
                 Alg::Ema(e) => e.warm_count(),
-                Alg::Dema(e1, e2) if e1.warm == Warmup::Simple => e1.warm_count() + e2.warm_count(),
+                Alg::Dema(e1, e2) if e1.warm == Warmup::Simple => e1.warm_count().saturating_add(e2.warm_count()),
                 Alg::Dema(e1, _) => e1.warm_count(),
-                Alg::Tema(e1, e2, e3) if e1.warm == Warmup::Simple => {
-                    e1.warm_count() + e2.warm_count() + e3.warm_count()
-                }
+                Alg::Tema(e1, e2, e3) if e1.warm == Warmup::Simple => e1.warm_count().saturating_mul(3),
                 Alg::Tema(e1, ..) => e1.warm_count(),
                 Alg::Rsi(u) | Alg::Cmos(u) => u.up.warm_count(),
-                Alg::Trix { emas, .. } if emas[0].warm == Warmup::Simple => emas[0].warm_count() * 3 + 1,
-                Alg::Trix { emas, .. } => emas[0].warm_count() + 1,
+                Alg::Trix { emas, .. } if emas[0].warm == Warmup::Simple => {
+                    emas[0].warm_count().saturating_mul(3).saturating_add(1)
+                }
+                Alg::Trix { emas, .. } => emas[0].warm_count().saturating_add(1),
                 Alg::Ker(k) | Alg::Kama { ker: k, .. } => k.points.len,
                 Alg::Cmo(c) => c.points.len,
             }
@@ -1921,7 +1925,12 @@ mod holt_winters {
             return Ok(Vec::new());
         }
         // The values on the interval grid, NaN where a bucket is missing.
-        let mut y = vec![points[0].1];
+        // Go allocates these slices whole; refuse what cannot be allocated instead of aborting.
+        let too_many = || "runtime error: makeslice: len out of range".to_owned();
+        let count = usize::try_from(stop.wrapping_sub(start) / interval).map_err(|_| too_many())?;
+        let mut y = Vec::new();
+        y.try_reserve(count.saturating_add(1)).map_err(|_| too_many())?;
+        y.push(points[0].1);
         let mut t = start;
         for &(pt, v) in &points[1..] {
             let rounded = round(pt);
@@ -2002,7 +2011,11 @@ mod holt_winters {
             alpha += GUESS_STEP;
         }
         let mut best = best.unwrap_or(parameters);
-        let forecasted = model.forecast(h, &mut best);
+        let mut forecasted = Vec::new();
+        forecasted
+            .try_reserve(model.y.len().checked_add(h).ok_or_else(too_many)?)
+            .map_err(|_| too_many())?;
+        model.forecast(h, &mut best, &mut forecasted);
         let mut out = Vec::new();
         if with_fit {
             let start = points[0].0;
@@ -2025,7 +2038,7 @@ mod holt_winters {
     impl Model {
         /// The fitted values then `h` predictions; clamps `params` and rewrites its
         /// seasonal factors, as InfluxDB's `forecast` does.
-        fn forecast(&self, h: usize, params: &mut [f64]) -> Vec<f64> {
+        fn forecast(&self, h: usize, params: &mut [f64], forecasted: &mut Vec<f64>) {
             // Go's two ifs: NaN stays NaN, as with clamp.
             for x in &mut params[..4] {
                 *x = x.clamp(0.0, 1.0);
@@ -2046,7 +2059,8 @@ mod holt_winters {
                 so = m - 1;
             }
             let l = self.y.len();
-            let mut forecasted = vec![0.0; l + h];
+            forecasted.clear();
+            forecasted.resize(l + h, 0.0);
             forecasted[0] = y_t;
             let (mut stm, mut stmh) = (1.0, 1.0);
             for t in 1..l + h {
@@ -2068,13 +2082,13 @@ mod holt_winters {
                 }
                 forecasted[t] = y_t;
             }
-            forecasted
         }
 
         /// The sum of squared errors of the fit (missing values skipped; NaN fits: +Inf).
         fn sse(&self, params: &mut [f64]) -> f64 {
             let mut sse = 0.0;
-            let forecasted = self.forecast(0, params);
+            let mut forecasted = Vec::new();
+            self.forecast(0, params, &mut forecasted);
             for (f, y) in forecasted.iter().zip(&self.y) {
                 if !y.is_nan() {
                     if f.is_nan() {

@@ -2405,3 +2405,50 @@ const HW_CASES: &[HwCase] = &[
         ],
     ),
 ];
+
+#[test]
+fn no_panic_on_extreme_arguments() {
+    // Not from InfluxDB (which would exhaust memory or panic): errors, not aborts.
+    let i = 10 * S;
+    let lin: Vec<Point> = HW_LIN.iter().map(|(t, v)| fl(*t, *v)).collect();
+    let huge = Transform::HoltWinters {
+        n: usize::MAX,
+        season: 0,
+        with_fit: false,
+    };
+    assert!(transform(&huge, &lin, true, i).is_err());
+    let wide = [fl(0, 1.0), pt(i64::MAX / S, Value::Float(2.0))];
+    assert!(transform(&tf("holt_winters(first(v), 1, 0)", 1), &wide, true, 1).is_err());
+    let zero = Transform::Indicator {
+        kind: Indicator::ChandeMomentumOscillator,
+        period: 0,
+        hold: None,
+        warmup: Warmup::None,
+    };
+    assert!(transform(&zero, &lin, true, 0).is_err());
+    // Huge windows and periods allocate nothing up front.
+    assert!(run("moving_average(v, 9223372036854775807)", 0, &lin, true).is_empty());
+    let big = transform(
+        &tf("kaufmans_efficiency_ratio(v, 9223372036854775807)", 0),
+        &lin,
+        true,
+        0,
+    )
+    .unwrap();
+    assert!(big.is_empty());
+    for expr in [
+        "triple_exponential_moving_average(v, 9223372036854775807, -1, 'simple')",
+        "triple_exponential_derivative(v, 9223372036854775807, -1, 'simple')",
+        "double_exponential_moving_average(v, 9223372036854775807, -1, 'simple')",
+        "relative_strength_index(v, 9223372036854775807)",
+        "chande_momentum_oscillator(v, 9223372036854775807)",
+        "chande_momentum_oscillator(v, 9223372036854775807, -1, 'simple')",
+        "kaufmans_adaptive_moving_average(v, 9223372036854775807)",
+    ] {
+        assert!(transform(&tf(expr, 0), &lin, true, 0).unwrap().is_empty(), "{expr}");
+    }
+    let top = reduce(&bucket("top(v, 9223372036854775807)"), lin.clone(), 0).unwrap();
+    assert_eq!(top.len(), lin.len());
+    let sample = reduce(&bucket("sample(v, 9223372036854775807)"), lin.clone(), 0).unwrap();
+    assert_eq!(sample.len(), lin.len());
+}
