@@ -6,14 +6,19 @@
 //! - [`server`] starts `influxd` from a generated config or `cairn-data --standalone` in a
 //!   temporary directory, waits for `/ping`, and offers `kill9` and `restart`;
 //! - [`http`] is a hand-rolled HTTP/1.1 client with full control of the bytes;
-//! - [`normalize`] reduces an answer to what two compatible servers must agree on.
+//! - [`normalize`] reduces an answer to what two compatible servers must agree on;
+//! - [`json`] reads JSON keeping key order and number text, and compares two documents
+//!   structurally with a float tolerance.
 //!
 //! The binaries: `compat` (the same requests to InfluxDB and the target, answers compared),
+//! `analytics` (InfluxQL aggregates, selectors, transformations, GROUP BY time, subqueries and
+//! INTO on a shared data set, answers compared as JSON),
 //! `clients` (the Python client, the influx CLI, Telegraf- and Grafana-shaped requests against
 //! the target) and `durability` (SIGKILL under write load; acknowledged writes must survive).
 //! `CAIRN_COMPAT_TARGET=influxd` makes the target a second InfluxDB 1.6.7 instead of cairn-data.
 
 pub mod http;
+pub mod json;
 pub mod normalize;
 pub mod server;
 

@@ -18,6 +18,10 @@ use crate::http::{self, Request, Response};
 /// an empty directory; a restart after SIGKILL replays its WAL first.
 pub const READY_TIMEOUT: Duration = Duration::from_secs(60);
 
+/// Prefixes of the variables that configure the test suites themselves, not cairn-data: they
+/// are removed from cairn-data's environment.
+pub const HARNESS_ENV_PREFIXES: &[&str] = &["CAIRN_COMPAT_", "CAIRN_ANALYTICS_", "CAIRN_DURABILITY_"];
+
 /// Which implementation a [`Server`] runs.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Kind {
@@ -290,6 +294,14 @@ impl Server {
                     .arg("--http-bind")
                     .arg(self.addr.to_string())
                     .env("CAIRN_HTTP_AUTH_ENABLED", if self.auth { "true" } else { "false" });
+                // cairn-data refuses unknown CAIRN_* variables (a typo must not go unnoticed):
+                // keep the suites' own settings (CAIRN_COMPAT_CASES, ...) out of its environment.
+                for (k, _) in std::env::vars_os() {
+                    let k_str = k.to_string_lossy();
+                    if HARNESS_ENV_PREFIXES.iter().any(|p| k_str.starts_with(p)) {
+                        c.env_remove(k);
+                    }
+                }
                 c
             }
         };
