@@ -1,7 +1,9 @@
 //! compile: InfluxDB 1.6.7's checks of a SELECT before it runs, with its error texts: a port
 //! of Go's `query/compile.go` (`compiledStatement.preprocess`, `compile`, `compileFields`,
 //! `validateFields`, `validateCondition`, `compileDimensions`, `subquery` and the checks of
-//! each function), plus the one statement-only check of `Prepare` (a time-string offset).
+//! each function), plus the errors Go finds later without looking at data: when preparing
+//! the statement (`*::tag` in a function, a time-string offset) and when building its
+//! iterators (a math function inside a transformation).
 //!
 //! What Go's compiler sees is the statement after `influxql.Reduce`: fields are folded with a
 //! `MathValuer` (`1 + 1` is `2`, `abs(-2)` is `-2`, `sqrt('a')` is `nil`), dimensions without
@@ -37,16 +39,17 @@ pub(super) fn validate(s: &SelectStatement) -> Result<(), String> {
 const DIVIDE_BY_ZERO: &str = "[panic:runtime error: integer divide by zero]";
 
 /// Compiles one statement (a subquery when `parent` is given) and then its subqueries. The
-/// `Ok` value is an error Go finds only later, when it prepares the statement
-/// (`invalid time dimension offset: ...`): it counts only if compiling found nothing.
+/// `Ok` value is an error Go finds only after compiling, when it prepares the statement or
+/// builds its iterators (see [`Compiled::deferred_error`]): it counts only if compiling the
+/// whole statement found nothing.
 fn compile_statement(s: &SelectStatement, parent: Option<&Compiled>, now: i64) -> Result<Option<String>, String> {
     let mut c = Compiled::preprocess(s, now)?;
     if let Some(parent) = parent {
         c.inherit(parent, s)?;
     }
-    c.compile_fields(s)?;
+    let fields = c.compile_fields(s)?;
     c.validate_fields()?;
-    let mut deferred = c.offset_error.take();
+    let mut deferred = c.deferred_error(&fields);
     for source in &s.sources {
         if let Source::Subquery(q) = source {
             let sub = compile_statement(q, Some(&c), now)?;
@@ -84,6 +87,8 @@ struct Compiled {
     has_aux: bool,
     /// `invalid time dimension offset: ...`, found by Go only when preparing the statement.
     offset_error: Option<String>,
+    /// `unsupported call: ...`, found by Go only when building the iterators.
+    build_error: Option<String>,
 }
 
 impl Compiled {
@@ -114,6 +119,7 @@ impl Compiled {
             top_bottom: None,
             has_aux: false,
             offset_error: None,
+            build_error: None,
         };
         for d in &s.dimensions {
             c.compile_dimension(d, location.as_ref())?;
@@ -192,20 +198,33 @@ impl Compiled {
     }
 
     /// Go's `compileFields`: each field but `time` (which only names the time column) is
-    /// reduced and compiled.
-    fn compile_fields(&mut self, s: &SelectStatement) -> Result<(), String> {
+    /// reduced and compiled. Returns the reduced fields.
+    fn compile_fields(&mut self, s: &SelectStatement) -> Result<Vec<Node>, String> {
+        let mut fields = Vec::with_capacity(s.fields.len());
         for f in &s.fields {
             if matches!(&f.expr, Expr::VarRef(v) if v.name == "time") {
                 continue;
             }
             self.fields += 1;
+            let field = reduce_top(&f.expr, true);
             FieldCompiler {
                 global: self,
                 allow_wildcard: true,
             }
-            .compile(&reduce_top(&f.expr, true))?;
+            .compile(&field)?;
+            fields.push(field);
         }
-        Ok(())
+        Ok(fields)
+    }
+
+    /// The first error Go finds after compiling a statement without data: when preparing it
+    /// (a tag wildcard in a function, then a time-string offset), then when building its
+    /// iterators (a math function inside a transformation). Go finds them after resolving
+    /// the FROM databases and retention policies.
+    fn deferred_error(&mut self, fields: &[Node]) -> Option<String> {
+        tag_wildcard_error(fields)
+            .or_else(|| self.offset_error.take())
+            .or_else(|| self.build_error.take())
     }
 
     /// Go's `validateFields`: what the fields may be mixed with.
@@ -245,6 +264,37 @@ impl Compiled {
 
 fn top_bottom_combined(name: &str) -> String {
     format!("selector function {name}() cannot be combined with other functions")
+}
+
+/// Go's `RewriteFields` refuses `*::tag` as a function's argument when it expands the
+/// wildcards: it looks only if some field has a wildcard or regex, only at fields that are
+/// calls, and follows first arguments down through nested calls.
+fn tag_wildcard_error(fields: &[Node]) -> Option<String> {
+    if !fields.iter().any(has_wildcard) {
+        return None;
+    }
+    fields.iter().find_map(|f| {
+        let Node::Call(name, args) = f else {
+            return None;
+        };
+        let (mut name, mut args) = (name, args);
+        while let Some(Node::Call(n, a)) = args.first() {
+            (name, args) = (n, a);
+        }
+        matches!(args.first(), Some(Node::Wildcard(Wildcard::Tags)))
+            .then(|| format!("unable to use tag wildcard in {name}()"))
+    })
+}
+
+/// Go's `HasFieldWildcard`: a wildcard or regex anywhere in the field.
+fn has_wildcard(e: &Node) -> bool {
+    match e {
+        Node::Wildcard(_) | Node::Lit(Lit::Regex(_)) => true,
+        Node::Binary(_, lhs, rhs) => has_wildcard(lhs) || has_wildcard(rhs),
+        Node::Paren(inner) => has_wildcard(inner),
+        Node::Call(_, args) => args.iter().any(has_wildcard),
+        Node::Var(_) | Node::Distinct(_) | Node::Lit(_) => false,
+    }
 }
 
 /// Go's `validateCondition`: a WHERE condition (after its time part is taken out) may call
@@ -567,6 +617,13 @@ impl FieldCompiler<'_> {
         match arg {
             Node::Call(..) if self.global.interval == 0 => {
                 Err(format!("{name} aggregate requires a GROUP BY interval"))
+            }
+            Node::Call(f, _) if is_math_function(f) => {
+                // Go compiles it, but has no iterator for a math function's points.
+                self.global
+                    .build_error
+                    .get_or_insert_with(|| format!("unsupported call: {f}"));
+                self.compile(arg)
             }
             Node::Call(..) if nested => self.compile_nested(arg),
             Node::Call(..) => self.compile(arg),
