@@ -147,7 +147,7 @@ impl Compiled {
     /// Go's `compileDimensions` for one dimension: tags, regexes, wildcards and at most one
     /// `time(<interval>[, <offset>])`.
     fn compile_dimension(&mut self, d: &Expr, location: Option<&Location>) -> Result<(), String> {
-        match reduce_top(d, false) {
+        match reduce_top(d, false)? {
             Node::Var(v) if v.name.to_lowercase() == "time" => {
                 Err("time() is a function and expects at least one argument".to_owned())
             }
@@ -206,7 +206,7 @@ impl Compiled {
                 continue;
             }
             self.fields += 1;
-            let field = reduce_top(&f.expr, true);
+            let field = reduce_top(&f.expr, true)?;
             FieldCompiler {
                 global: self,
                 allow_wildcard: true,
@@ -315,7 +315,7 @@ fn validate_condition_call(c: &Call) -> Result<(), String> {
     if !is_math_function(&c.name) {
         return Err(format!(
             "invalid function call in condition: {}",
-            reduce_call(&c.name, &c.args, false)
+            reduce_top(&Expr::Call(c.clone()), false)?
         ));
     }
     let expected = if matches!(c.name.as_str(), "atan2" | "pow") {
@@ -869,69 +869,102 @@ impl fmt::Display for Lit {
     }
 }
 
-/// Go's `influxql.Reduce`: folds, then unwraps parentheses at the top.
-fn reduce_top(e: &Expr, math: bool) -> Node {
-    match reduce(e, math) {
+/// Go's `influxql.Reduce`: folds, then unwraps parentheses at the top. The error is
+/// [`DIVIDE_BY_ZERO`]: Go panics dividing a duration by a number in (-1, 1).
+fn reduce_top(e: &Expr, math: bool) -> Result<Node, String> {
+    let mut r = Reducer {
+        math,
+        divide_by_zero: false,
+    };
+    let node = match r.reduce(e) {
         Node::Paren(inner) => *inner,
         n => n,
+    };
+    if r.divide_by_zero {
+        Err(DIVIDE_BY_ZERO.to_owned())
+    } else {
+        Ok(node)
     }
 }
 
 /// Folds literal arithmetic and, when `math` (Go's `MathValuer`), math functions of
 /// literals; parentheses stay only around binary expressions. The recursion goes through
-/// small frames only (expressions may be 2000 deep and threads have 2 MiB stacks).
-fn reduce(e: &Expr, math: bool) -> Node {
-    match e {
-        Expr::Binary(b) => reduce_binary(b, math),
-        Expr::Paren(inner) => reduce_paren(inner, math),
-        other => reduce_operand(other, math),
+/// small frames only (expressions may be 2000 deep and threads have 2 MiB stacks), hence
+/// Go's panic is a flag here rather than an error to propagate.
+struct Reducer {
+    math: bool,
+    divide_by_zero: bool,
+}
+
+impl Reducer {
+    fn reduce(&mut self, e: &Expr) -> Node {
+        match e {
+            Expr::Binary(b) => self.reduce_binary(b),
+            Expr::Paren(inner) => self.reduce_paren(inner),
+            other => self.reduce_operand(other),
+        }
     }
-}
 
-fn reduce_operand(e: &Expr, math: bool) -> Node {
-    match e {
-        Expr::Call(c) => reduce_call(&c.name, &c.args, math),
-        Expr::VarRef(v) => Node::Var(v.clone()),
-        Expr::Wildcard(w) => Node::Wildcard(*w),
-        Expr::Distinct(name) => Node::Distinct(name.clone()),
-        Expr::Literal(l) => Node::Lit(Lit::from(l)),
-        Expr::Binary(_) | Expr::Paren(_) => reduce(e, math),
+    fn reduce_operand(&mut self, e: &Expr) -> Node {
+        match e {
+            Expr::Call(c) => self.reduce_call(&c.name, &c.args),
+            Expr::VarRef(v) => Node::Var(v.clone()),
+            Expr::Wildcard(w) => Node::Wildcard(*w),
+            Expr::Distinct(name) => Node::Distinct(name.clone()),
+            Expr::Literal(l) => Node::Lit(Lit::from(l)),
+            Expr::Binary(_) | Expr::Paren(_) => self.reduce(e),
+        }
     }
-}
 
-fn reduce_paren(inner: &Expr, math: bool) -> Node {
-    match reduce(inner, math) {
-        b @ Node::Binary(..) => Node::Paren(Box::new(b)),
-        n => n,
+    fn reduce_paren(&mut self, inner: &Expr) -> Node {
+        match self.reduce(inner) {
+            b @ Node::Binary(..) => Node::Paren(Box::new(b)),
+            n => n,
+        }
     }
-}
 
-fn reduce_binary(b: &BinaryExpr, math: bool) -> Node {
-    let lhs = Box::new(reduce(&b.lhs, math));
-    let rhs = Box::new(reduce(&b.rhs, math));
-    fold_nodes(b.op, lhs, rhs)
-}
+    fn reduce_binary(&mut self, b: &BinaryExpr) -> Node {
+        let lhs = Box::new(self.reduce(&b.lhs));
+        let rhs = Box::new(self.reduce(&b.rhs));
+        self.fold_nodes(b.op, lhs, rhs)
+    }
 
-fn fold_nodes(op: BinaryOp, lhs: Box<Node>, rhs: Box<Node>) -> Node {
-    let folded = match (&*lhs, &*rhs) {
-        (Node::Lit(l), Node::Lit(r)) => fold(op, l, r),
-        _ => None,
-    };
-    folded.map_or(Node::Binary(op, lhs, rhs), Node::Lit)
-}
-
-fn reduce_call(name: &str, args: &[Expr], math: bool) -> Node {
-    let args: Vec<Node> = args.iter().map(|a| reduce(a, math)).collect();
-    let literals: Option<Vec<&Lit>> = args
-        .iter()
-        .map(|a| match a {
-            Node::Lit(l) => Some(l),
+    fn fold_nodes(&mut self, op: BinaryOp, lhs: Box<Node>, rhs: Box<Node>) -> Node {
+        let folded = match (&*lhs, &*rhs) {
+            (Node::Lit(Lit::Dur(_)), Node::Lit(Lit::Num(n))) if op == BinaryOp::Div && *n != 0.0 && go_int(*n) == 0 => {
+                self.divide_by_zero = true;
+                None
+            }
+            (Node::Lit(l), Node::Lit(r)) => fold(op, l, r),
             _ => None,
-        })
-        .collect();
-    match literals.filter(|_| math).and_then(|l| call_math(name, &l)) {
-        Some(v) => Node::Lit(v),
-        None => Node::Call(name.to_owned(), args),
+        };
+        folded.map_or(Node::Binary(op, lhs, rhs), Node::Lit)
+    }
+
+    fn reduce_call(&mut self, name: &str, args: &[Expr]) -> Node {
+        let args: Vec<Node> = args.iter().map(|a| self.reduce(a)).collect();
+        let literals: Option<Vec<&Lit>> = args
+            .iter()
+            .map(|a| match a {
+                Node::Lit(l) => Some(l),
+                _ => None,
+            })
+            .collect();
+        match literals.filter(|_| self.math).and_then(|l| call_math(name, &l)) {
+            Some(v) => Node::Lit(v),
+            None => Node::Call(name.to_owned(), args),
+        }
+    }
+}
+
+/// Go's conversion of a float to an integer on amd64: truncation, and the most negative
+/// integer for NaN and values out of range.
+fn go_int(v: f64) -> i64 {
+    let min = i64::MIN as f64;
+    if v >= min && v < -min {
+        v as i64
+    } else {
+        i64::MIN
     }
 }
 
@@ -974,15 +1007,16 @@ fn fold(op: BinaryOp, lhs: &Lit, rhs: &Lit) -> Option<Lit> {
             _ => None,
         },
         (Dur(l), Num(_) | Int(_)) => {
-            let r = match rhs {
-                Num(n) => *n as i64,
-                Int(i) => *i,
-                _ => 0,
+            let (r, zero) = match rhs {
+                Num(n) => (go_int(*n), *n == 0.0),
+                Int(i) => (*i, *i == 0),
+                _ => (0, true),
             };
             match op {
                 Mul => Some(Dur(l.wrapping_mul(r))),
-                // Go panics dividing by a float in (-1, 1); 0 here.
-                Div => Some(Dur(l.checked_div(r).unwrap_or(0))),
+                Div if zero => Some(Dur(0)),
+                // Go: MIN / -1 is MIN; a number in (-1, 1) panics (fold_nodes answers that).
+                Div => Some(Dur(l.checked_div(r).unwrap_or(*l))),
                 _ => None,
             }
         }
