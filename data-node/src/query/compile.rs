@@ -34,8 +34,9 @@ pub(super) fn validate(s: &SelectStatement) -> Result<(), String> {
     deferred.map_or(Ok(()), Err)
 }
 
-/// `GROUP BY time(0s, <duration>)` makes Go's compiler reduce the offset modulo a zero
-/// interval: it panics, and InfluxDB answers the statement with `<statement> <this>`.
+/// Go's compiler divides by zero in two places: reducing a `GROUP BY time(0s, <duration>)`
+/// offset modulo the interval, and dividing a duration by a number in (-1, 1) (`1s / 0.5`).
+/// It panics, and InfluxDB answers the statement with `<statement> <this>` (statement_id -1).
 const DIVIDE_BY_ZERO: &str = "[panic:runtime error: integer divide by zero]";
 
 /// Compiles one statement (a subquery when `parent` is given) and then its subqueries. The
