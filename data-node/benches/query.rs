@@ -66,16 +66,32 @@ fn main() {
     for s in store.all() {
         s.shard.compact().expect("compact");
     }
-    eprintln!("loaded {} points in {:.1}s", HOSTS * POINTS_PER_HOST, t.elapsed().as_secs_f64());
+    eprintln!(
+        "loaded {} points in {:.1}s",
+        HOSTS * POINTS_PER_HOST,
+        t.elapsed().as_secs_f64()
+    );
 
     let end = START + (POINTS_PER_HOST as i64) * STEP_NS;
     let range = format!("time >= {START} AND time < {end}");
     let queries = [
-        ("group-by-time mean", format!("SELECT mean(usage) FROM cpu WHERE {range} GROUP BY time(1h)")),
+        (
+            "group-by-time mean",
+            format!("SELECT mean(usage) FROM cpu WHERE {range} GROUP BY time(1h)"),
+        ),
         ("count all", format!("SELECT count(usage) FROM cpu WHERE {range}")),
-        ("hourly max per host", format!("SELECT max(usage) FROM cpu WHERE {range} GROUP BY time(1h), host")),
-        ("5m mean all hosts", format!("SELECT mean(usage) FROM cpu WHERE {range} GROUP BY time(5m)")),
-        ("last per host", format!("SELECT last(usage) FROM cpu WHERE {range} GROUP BY host")),
+        (
+            "hourly max per host",
+            format!("SELECT max(usage) FROM cpu WHERE {range} GROUP BY time(1h), host"),
+        ),
+        (
+            "5m mean all hosts",
+            format!("SELECT mean(usage) FROM cpu WHERE {range} GROUP BY time(5m)"),
+        ),
+        (
+            "last per host",
+            format!("SELECT last(usage) FROM cpu WHERE {range} GROUP BY host"),
+        ),
     ];
     let mut summary = Vec::new();
     for (name, q) in &queries {
@@ -88,7 +104,11 @@ fn main() {
             .collect();
         times.sort_by(f64::total_cmp);
         let median = times[RUNS / 2];
-        println!("{name:>22}: median {median:8.2} ms (min {:.2}, max {:.2})  {q}", times[0], times[RUNS - 1]);
+        println!(
+            "{name:>22}: median {median:8.2} ms (min {:.2}, max {:.2})  {q}",
+            times[0],
+            times[RUNS - 1]
+        );
         summary.push(format!("{name} {median:.1} ms"));
     }
     println!("query: {} over 10M points", summary.join(", "));

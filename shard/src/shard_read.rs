@@ -123,13 +123,19 @@ impl Shard {
     /// that need every point, and tests.
     pub fn points(&self, fs: FieldSeries, lo: i64, hi: i64) -> Result<(Vec<i64>, Values)> {
         let mut all: Option<Column> = None;
-        self.read(fs, lo, hi, |_| false, |chunk| {
-            if let Chunk::Points { times, values } = chunk {
-                all.get_or_insert_with(|| Column::new(values.field_type()))
-                    .extend(times, values);
-            }
-            ControlFlow::Continue(())
-        })?;
+        self.read(
+            fs,
+            lo,
+            hi,
+            |_| false,
+            |chunk| {
+                if let Chunk::Points { times, values } = chunk {
+                    all.get_or_insert_with(|| Column::new(values.field_type()))
+                        .extend(times, values);
+                }
+                ControlFlow::Continue(())
+            },
+        )?;
         Ok(all.map_or((Vec::new(), Values::Float(Vec::new())), |c| (c.times, c.values)))
     }
 

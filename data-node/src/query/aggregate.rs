@@ -5,7 +5,7 @@
 //! a WHERE on fields, or a function that needs every point, reads the points instead. Then
 //! fill, then the SELECT expressions (math, aliases, aux fields of a selector) per row.
 
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::{BTreeMap, BTreeSet, HashMap};
 
 use influxql::time::{Location, MAX_TIME, MIN_TIME};
 use influxql::{Call, Expr, Fill, Literal, SelectStatement, VarRef};
@@ -13,7 +13,10 @@ use meta::MetaData;
 use shard::SeriesInfo;
 
 use super::cond::{binary, conjuncts, names, tag_predicate, truthy};
-use super::partial::{AggKind, Needs, Partial, Picked};
+use super::functions::{
+    integral, reduce, transform, BucketFunction, Buckets as IntegralBuckets, Integral, Point, Transform,
+};
+use super::partial::{value_at, AggKind, Needs, Partial, Picked};
 use super::select::{emit_row, group_by_tags, merge_rows, resolve, tag_of, unique_names, RowView, Target};
 use super::window::Window;
 use super::{QueryContext, QueryExecutor, Row, StatementResult, Value};
@@ -21,15 +24,55 @@ use super::{QueryContext, QueryExecutor, Row, StatementResult, Value};
 /// One call of the SELECT list and how it is computed.
 #[derive(Debug, Clone)]
 enum Plan {
-    /// A mergeable aggregate of a field.
+    /// A mergeable aggregate of a field: partials per shard.
     Merge { kind: AggKind, field: VarRef },
+    /// A function over every point of a bucket.
+    Bucket { func: BucketFunction, field: VarRef },
+    /// `count(distinct(v))`.
+    CountDistinct { field: VarRef },
+    /// `integral(v)`: a stream over the group's points.
+    Integral { f: Integral, field: VarRef },
+    /// A transformation of the raw points of a field or of an inner aggregate's rows.
+    Transform { t: Transform, input: Box<Plan> },
+    /// The raw points of a field (only as a transformation's input).
+    Raw { field: VarRef },
 }
 
 impl Plan {
-    fn field(&self) -> &VarRef {
+    /// Whether the rows show the points' own times: top, bottom and sample always do; the
+    /// other selectors when alone in a statement without GROUP BY time.
+    fn keeps_point_time(&self, lone: bool, interval: i64) -> bool {
         match self {
-            Plan::Merge { field, .. } => field,
+            Plan::Bucket { func, .. } => {
+                matches!(
+                    func,
+                    BucketFunction::Top { .. } | BucketFunction::Bottom { .. } | BucketFunction::Sample(_)
+                ) || (lone && interval == 0 && func.is_selector())
+            }
+            Plan::Merge { kind, .. } => lone && interval == 0 && kind.is_selector(),
+            _ => false,
         }
+    }
+
+    /// The tag arguments of top()/bottom(), shown as columns after the call's.
+    fn tag_args(&self) -> &[String] {
+        match self {
+            Plan::Bucket {
+                func: BucketFunction::Top { tags, .. } | BucketFunction::Bottom { tags, .. },
+                ..
+            } => tags,
+            _ => &[],
+        }
+    }
+
+    fn counts(&self) -> bool {
+        matches!(
+            self,
+            Plan::Merge {
+                kind: AggKind::Count,
+                ..
+            } | Plan::CountDistinct { .. }
+        )
     }
 }
 
@@ -51,8 +94,29 @@ struct Out {
     /// The row's time: the bucket start, or the selected point's time.
     time: i64,
     value: Value,
-    /// The selected point, for aux fields: (member index, point time).
+    /// The selected point of a mergeable selector, for aux fields: (member index, time).
     pick: Option<(usize, i64)>,
+    /// Values carried by a point of a bucket function: its tag arguments, then the
+    /// statement's aux fields.
+    aux: Vec<Value>,
+}
+
+impl Out {
+    fn at(time: i64, value: Value) -> Out {
+        Out {
+            time,
+            value,
+            pick: None,
+            aux: Vec::new(),
+        }
+    }
+}
+
+/// A tag or field shown next to a selector.
+#[derive(Debug, Clone)]
+enum AuxRef {
+    Tag(String),
+    Field(String),
 }
 
 pub(super) fn execute(
@@ -82,8 +146,8 @@ pub(super) fn execute(
         hi,
     };
     if interval > 0 && lo > MIN_TIME && ex.limits.max_select_buckets > 0 {
-        let buckets = window.starts(lo, hi).take(ex.limits.max_select_buckets as usize + 1).count() as u64;
-        if buckets > ex.limits.max_select_buckets {
+        let buckets = (window.start(hi) - window.start(lo)) / interval + 1;
+        if buckets as u64 > ex.limits.max_select_buckets {
             return Err(format!(
                 "max-select-buckets limit exceeded: ({buckets}/{})",
                 ex.limits.max_select_buckets
@@ -93,27 +157,44 @@ pub(super) fn execute(
     let targets = resolve(ex, meta, &s.sources, ctx, lo, hi)?;
     let expanded = expand_call_wildcards(s, &targets);
     let s = expanded.as_ref().unwrap_or(s);
-    let calls = plan_calls(s)?;
+    let calls = plan_calls(s, interval)?;
     let all_tags: BTreeSet<String> = targets.iter().flat_map(|t| t.tags.clone()).collect();
     let group_tags = group_by_tags(&s.dimensions, &all_tags)?;
-
-    // A lone selector shows its point's time when nothing else fixes the row time.
-    let lone_selector = calls.plans.len() == 1
-        && interval == 0
-        && matches!(calls.plans[0], Plan::Merge { kind, .. } if kind.is_selector());
+    let lone = calls.plans.len() == 1;
     let needs = Needs {
-        variance: calls
-            .plans
-            .iter()
-            .any(|p| matches!(p, Plan::Merge { kind: AggKind::Stddev, .. })),
-        extreme_times: lone_selector,
+        variance: calls.plans.iter().any(|p| {
+            matches!(
+                p,
+                Plan::Merge {
+                    kind: AggKind::Stddev,
+                    ..
+                }
+            )
+        }),
+        extreme_times: calls.plans.iter().any(|p| p.keeps_point_time(lone, interval)),
     };
+    // Columns: each field, and after a top()/bottom() call its tag arguments.
+    let mut names = Vec::new();
+    for f in &s.fields {
+        names.push(f.name());
+        if let Expr::Call(c) = &f.expr {
+            if let Some(i) = calls.index(c) {
+                names.extend(calls.plans[i].tag_args().iter().cloned());
+            }
+        }
+    }
     let header: Vec<String> = std::iter::once("time".to_owned())
-        .chain(unique_names(s.fields.iter().map(|f| f.name())))
+        .chain(unique_names(names.into_iter()))
+        .collect();
+    let aux_refs: Vec<&VarRef> = s
+        .fields
+        .iter()
+        .filter_map(|f| match &f.expr {
+            Expr::VarRef(v) => Some(v),
+            _ => None,
+        })
         .collect();
     let descending = s.sort_fields.first().is_some_and(|f| !f.ascending);
-    // Rows without GROUP BY time show the start of the range (the epoch if open).
-    let no_interval_time = if lo == MIN_TIME { 0 } else { lo };
 
     let mut points_read = 0u64;
     let mut series_seen = 0u64;
@@ -121,6 +202,16 @@ pub(super) fn execute(
     for target in &targets {
         let is_tag = |name: &str| !target.fields.contains_key(name);
         let (pushed, filters) = split_condition(condition.as_ref(), &is_tag);
+        let aux: Vec<AuxRef> = aux_refs
+            .iter()
+            .map(|v| {
+                if v.data_type == Some(influxql::DataType::Tag) || is_tag(&v.name) {
+                    AuxRef::Tag(v.name.clone())
+                } else {
+                    AuxRef::Field(v.name.clone())
+                }
+            })
+            .collect();
         let mut groups: BTreeMap<Vec<String>, Vec<(usize, SeriesInfo)>> = BTreeMap::new();
         for (i, sh) in target.shards.iter().enumerate() {
             for info in sh.series(&target.name, pushed.as_ref()).map_err(|e| e.to_string())? {
@@ -131,10 +222,8 @@ pub(super) fn execute(
                 groups.entry(key).or_default().push((i, info));
             }
         }
-        let mut groups: Vec<_> = groups.into_iter().collect();
-        if descending {
-            groups.reverse();
-        }
+        // SLIMIT/SOFFSET pick series in tag order; ORDER BY time DESC then reverses them.
+        let mut series_rows: Vec<Row> = Vec::new();
         for (key, members) in groups {
             series_seen += members.len() as u64;
             if ex.limits.max_select_series > 0 && series_seen > ex.limits.max_select_series {
@@ -146,42 +235,29 @@ pub(super) fn execute(
             if ex.deadline_passed(ctx) {
                 return Err("query-timeout limit exceeded".to_owned());
             }
-            let partials = if filters.is_empty() {
-                merged_partials(target, &members, &calls, &window, needs, &mut points_read)?
-            } else {
-                filtered_partials(target, &members, &calls, &filters, &window, needs, &mut points_read)?
+            let mut group = Group {
+                target,
+                members: &members,
+                filters: &filters,
+                aux: &aux,
+                needs,
+                lone,
+                descending,
+                fill: s.fill,
+                points_read: &mut points_read,
+                partials: HashMap::new(),
             };
+            let mut outs: Vec<Vec<Out>> = Vec::with_capacity(calls.plans.len());
+            for plan in &calls.plans {
+                outs.push(group.compute(plan, &window)?);
+            }
             if ex.limits.max_select_point > 0 && points_read > ex.limits.max_select_point {
                 return Err(format!(
                     "max-select-point limit exceeed: ({points_read}/{})",
                     ex.limits.max_select_point
                 ));
             }
-            // Each call's values per bucket, filled.
-            let mut outs: Vec<Vec<Out>> = Vec::with_capacity(calls.plans.len());
-            for (plan, buckets) in calls.plans.iter().zip(&partials) {
-                let Plan::Merge { kind, .. } = plan;
-                let mut values: Vec<Out> = Vec::with_capacity(buckets.len());
-                for (start, p) in buckets {
-                    let Some(value) = p.finish(*kind)? else {
-                        continue;
-                    };
-                    let pick = p.picked(*kind).map(|x: &Picked| (x.series, x.time));
-                    let time = match (lone_selector, pick) {
-                        (true, Some((_, t))) => t,
-                        _ if interval == 0 => no_interval_time,
-                        _ => *start,
-                    };
-                    values.push(Out { time, value, pick });
-                }
-                let fill = if *kind == AggKind::Count && s.fill == Fill::Null {
-                    Fill::Integer(0)
-                } else {
-                    s.fill.clone()
-                };
-                outs.push(fill_buckets(values, &window, &fill));
-            }
-            let mut rows = assemble(s, &calls, &outs, &members, target, lone_selector)?;
+            let mut rows = assemble(s, &calls, &outs, &members, target)?;
             if rows.is_empty() {
                 continue;
             }
@@ -200,17 +276,338 @@ pub(super) fn execute(
             if emitted_series <= s.soffset || (s.slimit > 0 && emitted_series > s.soffset + s.slimit) {
                 continue;
             }
-            let row = Row {
+            series_rows.push(Row {
                 name: target.name.clone(),
                 tags: group_tags.iter().cloned().zip(key).collect(),
                 columns: header.clone(),
                 values: rows,
                 partial: false,
-            };
+            });
+        }
+        if descending {
+            series_rows.reverse();
+        }
+        for row in series_rows {
             emit_row(row, ctx.chunk_size, emit);
         }
     }
     Ok(())
+}
+
+/// One group of series being aggregated, and what its calls share.
+struct Group<'a> {
+    target: &'a Target,
+    members: &'a [(usize, SeriesInfo)],
+    filters: &'a [&'a Expr],
+    aux: &'a [AuxRef],
+    needs: Needs,
+    lone: bool,
+    descending: bool,
+    fill: Fill,
+    points_read: &'a mut u64,
+    /// Partials per (field, range): calls on the same field share one read.
+    partials: HashMap<(String, i64, i64), Buckets>,
+}
+
+impl Group<'_> {
+    /// The rows one call gives this group, in ascending time.
+    fn compute(&mut self, plan: &Plan, window: &Window) -> Result<Vec<Out>, String> {
+        let interval = window.interval;
+        // Rows without GROUP BY time show the start of the range (the epoch if open).
+        let flat_time = if window.lo == MIN_TIME { 0 } else { window.lo };
+        let bucket_time = |start: i64| if interval == 0 { flat_time } else { start };
+        let fill = if plan.counts() && self.fill == Fill::Null {
+            Fill::Integer(0)
+        } else {
+            self.fill
+        };
+        Ok(match plan {
+            Plan::Merge { kind, field } => {
+                let buckets = self.partials(field, window)?;
+                let keep_time = plan.keeps_point_time(self.lone, interval);
+                let mut values = Vec::with_capacity(buckets.len());
+                for (start, p) in &buckets {
+                    let Some(value) = p.finish(*kind)? else {
+                        continue;
+                    };
+                    let pick = p.picked(*kind).map(|x: &Picked| (x.series, x.time));
+                    let time = match pick {
+                        Some((_, t)) if keep_time => t,
+                        _ => bucket_time(*start),
+                    };
+                    values.push(Out {
+                        time,
+                        value,
+                        pick,
+                        aux: Vec::new(),
+                    });
+                }
+                fill_buckets(values, window, &fill)
+            }
+            Plan::Bucket { func, field } => {
+                let keep_time = plan.keeps_point_time(self.lone, interval);
+                let points = self.points(field, plan.tag_args(), window)?;
+                let mut values = Vec::new();
+                for (start, bucket) in by_bucket(points, window) {
+                    for p in reduce(func, bucket, bucket_time(start))? {
+                        values.push(Out {
+                            time: if keep_time { p.time } else { bucket_time(start) },
+                            value: p.value,
+                            pick: None,
+                            aux: p.aux,
+                        });
+                    }
+                }
+                if keep_time {
+                    values.sort_by_key(|o| o.time);
+                    values
+                } else {
+                    fill_buckets(values, window, &fill)
+                }
+            }
+            Plan::CountDistinct { field } => {
+                let points = self.points(field, &[], window)?;
+                let mut values = Vec::new();
+                for (start, bucket) in by_bucket(points, window) {
+                    let n = reduce(&BucketFunction::Distinct, bucket, start)?.len();
+                    values.push(Out::at(bucket_time(start), Value::Integer(n as i64)));
+                }
+                fill_buckets(values, window, &fill)
+            }
+            Plan::Integral { f, field } => {
+                let points = self.points(field, &[], window)?;
+                let bounds = |t: i64| window.bounds(t);
+                let buckets = if interval == 0 {
+                    IntegralBuckets::All {
+                        start: window.lo,
+                        end: window.hi,
+                    }
+                } else {
+                    IntegralBuckets::Every(&bounds)
+                };
+                let out = integral(f, &points, buckets, !self.descending)?;
+                let values: Vec<Out> = out.into_iter().map(|p| Out::at(p.time, p.value)).collect();
+                fill_buckets(values, window, &fill)
+            }
+            Plan::Raw { field } => self
+                .points(field, &[], window)?
+                .into_iter()
+                .map(|p| Out::at(p.time, p.value))
+                .collect(),
+            Plan::Transform { t, input } => {
+                let nested = !matches!(**input, Plan::Raw { .. });
+                // An inner aggregate starts one bucket early so the first bucket has a
+                // predecessor; fill(null) skips empty buckets, other fills apply inside.
+                let mut inner_window = window.clone();
+                if nested && interval > 0 {
+                    if self.descending {
+                        inner_window.hi = window.hi.saturating_add(interval);
+                    } else if window.lo > MIN_TIME {
+                        inner_window.lo = window.lo.saturating_sub(interval);
+                    }
+                }
+                let saved = self.fill;
+                if self.fill == Fill::Null {
+                    self.fill = Fill::None;
+                }
+                let inner = self.compute(input, &inner_window);
+                self.fill = saved;
+                let mut rows: Vec<Point> = inner?
+                    .into_iter()
+                    .filter(|o| o.value != Value::Null)
+                    .map(|o| Point {
+                        time: o.time,
+                        value: o.value,
+                        aux: Vec::new(),
+                    })
+                    .collect();
+                if self.descending {
+                    rows.reverse();
+                }
+                let mut out: Vec<Out> = transform(t, &rows, !self.descending, interval)?
+                    .into_iter()
+                    .map(|p| Out::at(p.time, p.value))
+                    .collect();
+                if nested && interval > 0 {
+                    let (first, last) = (window.start(window.lo), window.start(window.hi));
+                    out.retain(|o| o.time >= first && o.time <= last);
+                }
+                out.sort_by_key(|o| o.time);
+                out
+            }
+        })
+    }
+
+    /// Partials of a field per bucket over the group: from the shards' own aggregation, or
+    /// from the rows that pass the WHERE's field conditions.
+    fn partials(&mut self, field: &VarRef, window: &Window) -> Result<Buckets, String> {
+        let key = (field.name.clone(), window.lo, window.hi);
+        if let Some(b) = self.partials.get(&key) {
+            return Ok(b.clone());
+        }
+        let buckets = if !self.target.fields.contains_key(&field.name) {
+            Vec::new()
+        } else if self.filters.is_empty() {
+            self.shard_partials(&field.name, window)?
+        } else {
+            let mut merged: BTreeMap<i64, Partial> = BTreeMap::new();
+            let needs = self.needs;
+            self.rows(&field.name, &[], window, &mut |t, value, member, _| {
+                merged.entry(window.start(t)).or_default().add(t, value, member, needs);
+            })?;
+            merged.into_iter().collect()
+        };
+        self.partials.insert(key, buckets.clone());
+        Ok(buckets)
+    }
+
+    /// Each shard aggregates its run of the members; partials merge here.
+    fn shard_partials(&mut self, field: &str, window: &Window) -> Result<Buckets, String> {
+        // Members come shard by shard: each shard reads its own run of them.
+        let mut runs: Vec<(usize, usize, Vec<SeriesInfo>)> = Vec::new();
+        for (i, (shard_idx, info)) in self.members.iter().enumerate() {
+            match runs.last_mut() {
+                Some((s, _, v)) if s == shard_idx => v.push(info.clone()),
+                _ => runs.push((*shard_idx, i, vec![info.clone()])),
+            }
+        }
+        let mut merged: BTreeMap<i64, Partial> = BTreeMap::new();
+        for (shard_idx, base, infos) in &runs {
+            let got = self.target.shards[*shard_idx]
+                .aggregate(infos, field, window, self.needs)
+                .map_err(|e| e.to_string())?;
+            *self.points_read += got.points;
+            for (start, mut p) in got.buckets {
+                for pick in [&mut p.min, &mut p.max, &mut p.first, &mut p.last]
+                    .into_iter()
+                    .flatten()
+                {
+                    pick.series += base;
+                }
+                merged.entry(start).or_default().merge(p);
+            }
+        }
+        Ok(merged.into_iter().collect())
+    }
+
+    /// The group's points of a field in the query's order (time, equal times in series-key
+    /// order; reversed when descending), each with the values of `tag_args` and of the
+    /// statement's aux fields.
+    fn points(&mut self, field: &VarRef, tag_args: &[String], window: &Window) -> Result<Vec<Point>, String> {
+        if !self.target.fields.contains_key(&field.name) {
+            return Ok(Vec::new());
+        }
+        let mut keyed: Vec<(i64, String, Point)> = Vec::new();
+        let aux = self.aux.to_vec();
+        self.rows(&field.name, &aux, window, &mut |t, value, _, (info, aux_values)| {
+            let mut carried: Vec<Value> = tag_args
+                .iter()
+                .map(|k| Value::String(tag_of(&info.tags, k).unwrap_or("").to_owned()))
+                .collect();
+            carried.extend(aux_values.iter().cloned());
+            keyed.push((
+                t,
+                series_key(info),
+                Point {
+                    time: t,
+                    value: value.clone(),
+                    aux: carried,
+                },
+            ));
+        })?;
+        keyed.sort_by(|a, b| (a.0, &a.1).cmp(&(b.0, &b.1)));
+        let mut points: Vec<Point> = keyed.into_iter().map(|(_, _, p)| p).collect();
+        if self.descending {
+            points.reverse();
+        }
+        Ok(points)
+    }
+
+    /// Walks the rows of every member that pass the filters, handing `f` the time, the
+    /// value of `field`, the member index, and the series with the values of `aux`.
+    fn rows(&mut self, field: &str, aux: &[AuxRef], window: &Window, f: &mut RowSink<'_>) -> Result<(), String> {
+        let mut needed: BTreeSet<String> = BTreeSet::new();
+        needed.insert(field.to_owned());
+        for a in aux {
+            if let AuxRef::Field(n) = a {
+                needed.insert(n.clone());
+            }
+        }
+        for e in self.filters {
+            let mut n = Vec::new();
+            names(e, &mut n);
+            needed.extend(n);
+        }
+        needed.retain(|n| self.target.fields.contains_key(n));
+        let needed: Vec<String> = needed.into_iter().collect();
+        let Some(slot) = needed.iter().position(|n| n == field) else {
+            return Ok(());
+        };
+        for (idx, (shard_idx, info)) in self.members.iter().enumerate() {
+            let sh = &self.target.shards[*shard_idx];
+            let mut cols = Vec::with_capacity(needed.len());
+            for n in &needed {
+                let c = sh.points(info, n, window.lo, window.hi).map_err(|e| e.to_string())?;
+                *self.points_read += c.as_ref().map_or(0, |(t, _)| t.len() as u64);
+                cols.push(c);
+            }
+            let mut aux_values = Vec::with_capacity(aux.len());
+            merge_rows(&needed, &cols, |t, fields| {
+                if fields[slot] == Value::Null {
+                    return;
+                }
+                let view = RowView {
+                    tags: &info.tags,
+                    tag_keys: &self.target.tags,
+                    needed: &needed,
+                    fields,
+                };
+                if !self.filters.iter().all(|e| truthy(e, &view)) {
+                    return;
+                }
+                aux_values.clear();
+                for a in aux {
+                    aux_values.push(match a {
+                        AuxRef::Tag(k) => tag_of(&info.tags, k).map_or(Value::Null, |v| Value::String(v.to_owned())),
+                        AuxRef::Field(n) => needed
+                            .iter()
+                            .position(|x| x == n)
+                            .map_or(Value::Null, |i| fields[i].clone()),
+                    });
+                }
+                f(t, &fields[slot], idx, (info, &aux_values));
+            });
+        }
+        Ok(())
+    }
+}
+
+/// The series key that orders equal times, as InfluxDB's merge does.
+fn series_key(info: &SeriesInfo) -> String {
+    let mut k = info.measurement.clone();
+    for (t, v) in &info.tags {
+        k.push(',');
+        k.push_str(t);
+        k.push('=');
+        k.push_str(v);
+    }
+    k
+}
+
+/// Points split by bucket, in the points' order; buckets in the order they are met.
+fn by_bucket(points: Vec<Point>, window: &Window) -> Vec<(i64, Vec<Point>)> {
+    let mut out: Vec<(i64, Vec<Point>)> = Vec::new();
+    let mut index: HashMap<i64, usize> = HashMap::new();
+    for p in points {
+        let start = window.start(p.time);
+        let i = *index.entry(start).or_insert_with(|| {
+            out.push((start, Vec::new()));
+            out.len() - 1
+        });
+        out[i].1.push(p);
+    }
+    out.sort_by_key(|(s, _)| *s);
+    out
 }
 
 /// `GROUP BY time(interval[, offset])`: (interval, offset) in ns, (0, 0) without one.
@@ -236,9 +633,7 @@ fn group_by_interval(dims: &[Expr]) -> Result<(i64, i64), String> {
 /// the function takes), named `<function>_<field>` (or `<alias>_<field>`), as InfluxDB
 /// rewrites them. `None` when there is nothing to expand.
 fn expand_call_wildcards(s: &SelectStatement, targets: &[Target]) -> Option<SelectStatement> {
-    let expandable = |e: &Expr| {
-        matches!(e, Expr::Call(c) if matches!(c.args.first(), Some(Expr::Wildcard(_) | Expr::Literal(Literal::Regex(_)))))
-    };
+    let expandable = |e: &Expr| matches!(e, Expr::Call(c) if matches!(c.args.first(), Some(Expr::Wildcard(_) | Expr::Literal(Literal::Regex(_)))));
     if !s.fields.iter().any(|f| expandable(&f.expr)) {
         return None;
     }
@@ -289,7 +684,7 @@ fn expand_call_wildcards(s: &SelectStatement, targets: &[Target]) -> Option<Sele
 }
 
 /// Each distinct call of the SELECT list, planned.
-fn plan_calls(s: &SelectStatement) -> Result<Calls, String> {
+fn plan_calls(s: &SelectStatement, interval: i64) -> Result<Calls, String> {
     let mut calls = Calls {
         exprs: Vec::new(),
         plans: Vec::new(),
@@ -301,18 +696,67 @@ fn plan_calls(s: &SelectStatement) -> Result<Calls, String> {
             if calls.index(c).is_some() {
                 continue;
             }
-            let plan = match (AggKind::from_name(&c.name), c.args.first()) {
-                (Some(kind), Some(Expr::VarRef(v))) if c.args.len() == 1 => Plan::Merge {
-                    kind,
-                    field: v.clone(),
-                },
-                _ => return Err(format!("{}() is not supported by Cairn yet", c.name)),
-            };
+            calls.plans.push(plan_call(c, interval)?);
             calls.exprs.push(c.clone());
-            calls.plans.push(plan);
         }
     }
     Ok(calls)
+}
+
+fn plan_call(c: &Call, interval: i64) -> Result<Plan, String> {
+    let field = |e: Option<&Expr>| match e {
+        Some(Expr::VarRef(v)) => Ok(v.clone()),
+        Some(Expr::Distinct(name)) => Ok(VarRef::new(name.clone())),
+        _ => Err(format!("expected field argument in {}()", c.name)),
+    };
+    if let Some(kind) = AggKind::from_name(&c.name) {
+        // count(distinct(v)) and count(DISTINCT v).
+        if kind == AggKind::Count {
+            match c.args.first() {
+                Some(Expr::Call(inner)) if inner.name == "distinct" => {
+                    return Ok(Plan::CountDistinct {
+                        field: field(inner.args.first())?,
+                    })
+                }
+                Some(Expr::Distinct(name)) => {
+                    return Ok(Plan::CountDistinct {
+                        field: VarRef::new(name.clone()),
+                    })
+                }
+                _ => {}
+            }
+        }
+        return Ok(Plan::Merge {
+            kind,
+            field: field(c.args.first())?,
+        });
+    }
+    if c.name == "integral" {
+        return Ok(Plan::Integral {
+            f: Integral::from_call(c)?,
+            field: field(c.args.first())?,
+        });
+    }
+    if c.name == "distinct"
+        || matches!(
+            c.name.as_str(),
+            "median" | "mode" | "percentile" | "sample" | "top" | "bottom"
+        )
+    {
+        return Ok(Plan::Bucket {
+            func: BucketFunction::from_call(c)?,
+            field: field(c.args.first())?,
+        });
+    }
+    let t = Transform::from_call(c, interval)?;
+    let input = match c.args.first() {
+        Some(Expr::Call(inner)) => plan_call(inner, interval)?,
+        other => Plan::Raw { field: field(other)? },
+    };
+    Ok(Plan::Transform {
+        t,
+        input: Box::new(input),
+    })
 }
 
 /// The outermost calls of an expression.
@@ -354,108 +798,9 @@ fn split_condition<'a>(
 
 type Buckets = Vec<(i64, Partial)>;
 
-/// Partials per call from the shards' own aggregation: no points leave a shard.
-fn merged_partials(
-    target: &Target,
-    members: &[(usize, SeriesInfo)],
-    calls: &Calls,
-    window: &Window,
-    needs: Needs,
-    points_read: &mut u64,
-) -> Result<Vec<Buckets>, String> {
-    let mut out = Vec::with_capacity(calls.plans.len());
-    // Members come shard by shard: each shard reads its own run of them.
-    let mut runs: Vec<(usize, usize, Vec<SeriesInfo>)> = Vec::new();
-    for (i, (shard_idx, info)) in members.iter().enumerate() {
-        match runs.last_mut() {
-            Some((s, _, v)) if s == shard_idx => v.push(info.clone()),
-            _ => runs.push((*shard_idx, i, vec![info.clone()])),
-        }
-    }
-    // Calls on the same field share one read.
-    let mut by_field: BTreeMap<String, Buckets> = BTreeMap::new();
-    for plan in &calls.plans {
-        let field = &plan.field().name;
-        if !target.fields.contains_key(field) {
-            out.push(Vec::new());
-            continue;
-        }
-        if let Some(b) = by_field.get(field) {
-            out.push(b.clone());
-            continue;
-        }
-        let mut merged: BTreeMap<i64, Partial> = BTreeMap::new();
-        for (shard_idx, base, infos) in &runs {
-            let got = target.shards[*shard_idx]
-                .aggregate(infos, field, window, needs)
-                .map_err(|e| e.to_string())?;
-            *points_read += got.points;
-            for (start, mut p) in got.buckets {
-                for pick in [&mut p.min, &mut p.max, &mut p.first, &mut p.last].into_iter().flatten() {
-                    pick.series += base;
-                }
-                merged.entry(start).or_default().merge(p);
-            }
-        }
-        let buckets: Buckets = merged.into_iter().collect();
-        by_field.insert(field.clone(), buckets.clone());
-        out.push(buckets);
-    }
-    Ok(out)
-}
-
-/// Partials per call from the points of rows that pass the WHERE's field conditions.
-fn filtered_partials(
-    target: &Target,
-    members: &[(usize, SeriesInfo)],
-    calls: &Calls,
-    filters: &[&Expr],
-    window: &Window,
-    needs: Needs,
-    points_read: &mut u64,
-) -> Result<Vec<Buckets>, String> {
-    let mut needed: BTreeSet<String> = calls.plans.iter().map(|p| p.field().name.clone()).collect();
-    for f in filters {
-        let mut n = Vec::new();
-        names(f, &mut n);
-        needed.extend(n);
-    }
-    needed.retain(|n| target.fields.contains_key(n));
-    let needed: Vec<String> = needed.into_iter().collect();
-    let slots: Vec<Option<usize>> = calls
-        .plans
-        .iter()
-        .map(|p| needed.iter().position(|n| *n == p.field().name))
-        .collect();
-    let mut merged: Vec<BTreeMap<i64, Partial>> = vec![BTreeMap::new(); calls.plans.len()];
-    for (idx, (shard_idx, info)) in members.iter().enumerate() {
-        let sh = &target.shards[*shard_idx];
-        let mut cols = Vec::with_capacity(needed.len());
-        for f in &needed {
-            let c = sh.points(info, f, window.lo, window.hi).map_err(|e| e.to_string())?;
-            *points_read += c.as_ref().map_or(0, |(t, _)| t.len() as u64);
-            cols.push(c);
-        }
-        merge_rows(&needed, &cols, |t, fields| {
-            let view = RowView {
-                tags: &info.tags,
-                tag_keys: &target.tags,
-                needed: &needed,
-                fields,
-            };
-            if !filters.iter().all(|f| truthy(f, &view)) {
-                return;
-            }
-            let start = window.start(t);
-            for (slot, m) in slots.iter().zip(merged.iter_mut()) {
-                if let Some(i) = slot {
-                    m.entry(start).or_default().add(t, &fields[*i], idx, needs);
-                }
-            }
-        });
-    }
-    Ok(merged.into_iter().map(|m| m.into_iter().collect()).collect())
-}
+/// What [`Group::rows`] hands each row to: time, the field's value, the member index, and
+/// the series with the row's aux values.
+type RowSink<'a> = dyn FnMut(i64, &Value, usize, (&SeriesInfo, &[Value])) + 'a;
 
 /// Fills the empty buckets of one call between the query's bounds (from the first bucket
 /// with data when the range is open), as InfluxDB's fill iterator does. A group without
@@ -464,7 +809,11 @@ fn fill_buckets(values: Vec<Out>, window: &Window, fill: &Fill) -> Vec<Out> {
     if window.interval == 0 || *fill == Fill::None || values.is_empty() {
         return values;
     }
-    let first = if window.lo == MIN_TIME { values[0].time } else { window.lo };
+    let first = if window.lo == MIN_TIME {
+        values[0].time
+    } else {
+        window.lo
+    };
     let last = window.hi;
     let mut by_time: BTreeMap<i64, Out> = values.into_iter().map(|o| (o.time, o)).collect();
     let starts: Vec<i64> = window.starts(first, last).collect();
@@ -493,7 +842,7 @@ fn fill_buckets(values: Vec<Out>, window: &Window, fill: &Fill) -> Vec<Out> {
                 }
             }
         };
-        out.push(Out { time: t, value, pick: None });
+        out.push(Out::at(t, value));
     }
     // Values outside the filled range (a lone selector's point times) keep their place.
     out.extend(by_time.into_values());
@@ -517,30 +866,46 @@ fn linear(t: i64, pt: i64, nt: i64, pv: &Value, nv: &Value) -> Value {
     }
 }
 
-/// The result rows of one group: calls zipped by time, then each SELECT expression.
+/// The result rows of one group: calls zipped by time (a single call's rows as they are),
+/// then each SELECT expression, and after a top()/bottom() its tag arguments.
 fn assemble(
     s: &SelectStatement,
     calls: &Calls,
     outs: &[Vec<Out>],
     members: &[(usize, SeriesInfo)],
     target: &Target,
-    lone_selector: bool,
 ) -> Result<Vec<Vec<Value>>, String> {
-    let mut by_time: BTreeMap<i64, Vec<Option<&Out>>> = BTreeMap::new();
-    for (i, values) in outs.iter().enumerate() {
-        for o in values {
-            by_time.entry(o.time).or_insert_with(|| vec![None; outs.len()])[i] = Some(o);
+    let mut cell_rows: Vec<(i64, Vec<Option<&Out>>)> = Vec::new();
+    if let [only] = outs {
+        cell_rows.extend(only.iter().map(|o| (o.time, vec![Some(o)])));
+    } else {
+        let mut by_time: BTreeMap<i64, Vec<Option<&Out>>> = BTreeMap::new();
+        for (i, values) in outs.iter().enumerate() {
+            for o in values {
+                by_time.entry(o.time).or_insert_with(|| vec![None; outs.len()])[i] = Some(o);
+            }
         }
+        cell_rows.extend(by_time);
     }
-    let mut rows = Vec::with_capacity(by_time.len());
-    for (time, cells) in by_time {
+    let mut rows = Vec::with_capacity(cell_rows.len());
+    for (time, cells) in cell_rows {
         let mut row = Vec::with_capacity(s.fields.len() + 1);
         row.push(Value::Time(time));
+        let mut aux_index = 0;
         for f in &s.fields {
-            let v = eval_field(&f.expr, calls, &cells, &|name: &VarRef| {
-                aux_value(name, &cells, members, target, lone_selector)
+            let v = eval_field(&f.expr, calls, &cells, &mut |name: &VarRef| {
+                let v = aux_value(name, aux_index, calls, &cells, members, target);
+                aux_index += 1;
+                v
             })?;
             row.push(v);
+            if let Expr::Call(c) = &f.expr {
+                if let Some(i) = calls.index(c) {
+                    let n = calls.plans[i].tag_args().len();
+                    let carried = cells[i].map(|o| o.aux.as_slice()).unwrap_or_default();
+                    row.extend((0..n).map(|k| carried.get(k).cloned().unwrap_or(Value::Null)));
+                }
+            }
         }
         rows.push(row);
     }
@@ -552,7 +917,7 @@ fn eval_field(
     e: &Expr,
     calls: &Calls,
     cells: &[Option<&Out>],
-    aux: &dyn Fn(&VarRef) -> Result<Value, String>,
+    aux: &mut dyn FnMut(&VarRef) -> Result<Value, String>,
 ) -> Result<Value, String> {
     Ok(match e {
         Expr::Call(c) => calls
@@ -579,19 +944,26 @@ fn eval_field(
     })
 }
 
-/// A tag or field next to a lone selector: its value in the selected point's series at the
-/// selected time.
+/// The `index`th aux field of a row: carried by a bucket selector's point, or looked up in
+/// the series of a mergeable selector's pick at the picked time.
 fn aux_value(
     v: &VarRef,
+    index: usize,
+    calls: &Calls,
     cells: &[Option<&Out>],
     members: &[(usize, SeriesInfo)],
     target: &Target,
-    lone_selector: bool,
 ) -> Result<Value, String> {
+    for (i, o) in cells.iter().enumerate() {
+        let Some(o) = o else { continue };
+        let tags = calls.plans[i].tag_args().len();
+        if o.pick.is_none() && o.aux.len() > tags {
+            return Ok(o.aux.get(tags + index).cloned().unwrap_or(Value::Null));
+        }
+    }
     let Some((member, time)) = cells.iter().flatten().find_map(|o| o.pick) else {
         return Ok(Value::Null);
     };
-    let _ = lone_selector;
     let Some((shard_idx, info)) = members.get(member) else {
         return Ok(Value::Null);
     };
@@ -603,7 +975,7 @@ fn aux_value(
         .points(info, &v.name, time, time)
         .map_err(|e| e.to_string())?;
     Ok(match got {
-        Some((times, values)) if !times.is_empty() => super::partial::value_at(&values, 0),
+        Some((times, values)) if !times.is_empty() => value_at(&values, 0),
         _ => Value::Null,
     })
 }

@@ -175,7 +175,8 @@ pub(super) fn binary(op: BinaryOp, l: Value, r: Value) -> Value {
                 B::Add => Value::Integer(a.wrapping_add(b)),
                 B::Sub => Value::Integer(a.wrapping_sub(b)),
                 B::Mul => Value::Integer(a.wrapping_mul(b)),
-                B::Div => Value::Integer(if b == 0 { 0 } else { a.wrapping_div(b) }),
+                // InfluxQL divides integers as floats.
+                B::Div => Value::Float(if b == 0 { 0.0 } else { a as f64 / b as f64 }),
                 B::Mod => Value::Integer(if b == 0 { 0 } else { a.wrapping_rem(b) }),
                 B::BitwiseAnd => Value::Integer(a & b),
                 B::BitwiseOr => Value::Integer(a | b),

@@ -53,7 +53,7 @@ pub(super) fn execute(
     let mut written = 0i64;
     let mut body = String::new();
     let mut lines = 0;
-    let mut flush = |body: &mut String, lines: &mut usize| -> Result<(), String> {
+    let flush = |body: &mut String, lines: &mut usize| -> Result<(), String> {
         if *lines == 0 {
             return Ok(());
         }

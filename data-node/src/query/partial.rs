@@ -187,16 +187,32 @@ impl Partial {
             value: value.clone(),
             series,
         };
-        if self.min.as_ref().is_none_or(|m| less(value, &m.value) || (!less(&m.value, value) && time < m.time)) {
+        if self
+            .min
+            .as_ref()
+            .is_none_or(|m| less(value, &m.value) || (!less(&m.value, value) && time < m.time))
+        {
             self.min = Some(pick());
         }
-        if self.max.as_ref().is_none_or(|m| less(&m.value, value) || (!less(value, &m.value) && time < m.time)) {
+        if self
+            .max
+            .as_ref()
+            .is_none_or(|m| less(&m.value, value) || (!less(value, &m.value) && time < m.time))
+        {
             self.max = Some(pick());
         }
-        if self.first.as_ref().is_none_or(|f| time < f.time || (time == f.time && less(&f.value, value))) {
+        if self
+            .first
+            .as_ref()
+            .is_none_or(|f| time < f.time || (time == f.time && less(&f.value, value)))
+        {
             self.first = Some(pick());
         }
-        if self.last.as_ref().is_none_or(|l| time > l.time || (time == l.time && less(&l.value, value))) {
+        if self
+            .last
+            .as_ref()
+            .is_none_or(|l| time > l.time || (time == l.time && less(&l.value, value)))
+        {
             self.last = Some(pick());
         }
     }
@@ -263,7 +279,12 @@ impl Partial {
             } => {
                 self.kind.get_or_insert(ValueKind::Float);
                 self.fsum += sum;
-                (Value::Float(min), Value::Float(max), Value::Float(first), Value::Float(last))
+                (
+                    Value::Float(min),
+                    Value::Float(max),
+                    Value::Float(first),
+                    Value::Float(last),
+                )
             }
             Summary::Integer {
                 sum,
@@ -374,7 +395,13 @@ impl Partial {
         }
         let vk = self.kind.unwrap_or(ValueKind::Float);
         let numeric = matches!(vk, ValueKind::Float | ValueKind::Integer | ValueKind::Unsigned);
-        let unsupported = || Err(format!("unsupported {} iterator type: {}", kind.name(), iterator_type(vk)));
+        let unsupported = || {
+            Err(format!(
+                "unsupported {} iterator type: {}",
+                kind.name(),
+                iterator_type(vk)
+            ))
+        };
         Ok(match kind {
             AggKind::Count => Some(Value::Integer(self.count as i64)),
             AggKind::Sum => match vk {
@@ -392,7 +419,9 @@ impl Partial {
             AggKind::Spread => match (self.min.as_ref().map(|p| &p.value), self.max.as_ref().map(|p| &p.value)) {
                 (Some(Value::Integer(lo)), Some(Value::Integer(hi))) => Some(Value::Integer(hi.wrapping_sub(*lo))),
                 (Some(Value::Unsigned(lo)), Some(Value::Unsigned(hi))) => Some(Value::Unsigned(hi.wrapping_sub(*lo))),
-                (Some(lo), Some(hi)) if numeric => Some(Value::Float(as_f64(hi).unwrap_or(0.0) - as_f64(lo).unwrap_or(0.0))),
+                (Some(lo), Some(hi)) if numeric => {
+                    Some(Value::Float(as_f64(hi).unwrap_or(0.0) - as_f64(lo).unwrap_or(0.0)))
+                }
                 _ => return unsupported(),
             },
             AggKind::Stddev if numeric => {
@@ -430,7 +459,7 @@ fn iterator_type(k: ValueKind) -> &'static str {
 }
 
 /// The `i`th value of a column.
-pub fn value_at(values: &Values, i: usize) -> Value {
+pub(crate) fn value_at(values: &Values, i: usize) -> Value {
     match values {
         Values::Float(v) => Value::Float(v[i]),
         Values::Integer(v) => Value::Integer(v[i]),
@@ -480,7 +509,10 @@ mod tests {
         else {
             panic!("stddev is a float");
         };
-        assert!((a - b).abs() < 1e-12 && (a - 2.878491669140430).abs() < 1e-12, "{a} {b}");
+        assert!(
+            (a - b).abs() < 1e-12 && (a - 2.878_491_669_140_43).abs() < 1e-12,
+            "{a} {b}"
+        );
     }
 
     #[test]
@@ -490,8 +522,14 @@ mod tests {
         assert_eq!(p.picked(AggKind::Min).map(|x| x.time), Some(9));
         assert_eq!(p.picked(AggKind::Max).map(|x| x.time), Some(3));
         // first/last: the greater value among equal times.
-        assert_eq!(p.picked(AggKind::First).map(|x| x.value.clone()), Some(Value::Float(2.0)));
-        assert_eq!(p.picked(AggKind::Last).map(|x| x.value.clone()), Some(Value::Float(2.0)));
+        assert_eq!(
+            p.picked(AggKind::First).map(|x| x.value.clone()),
+            Some(Value::Float(2.0))
+        );
+        assert_eq!(
+            p.picked(AggKind::Last).map(|x| x.value.clone()),
+            Some(Value::Float(2.0))
+        );
     }
 
     #[test]
@@ -526,7 +564,10 @@ mod tests {
         p.add(1, &Value::String("a".into()), 0, N);
         assert_eq!(p.finish(AggKind::Count), Ok(Some(Value::Integer(2))));
         assert_eq!(p.finish(AggKind::First), Ok(Some(Value::String("a".into()))));
-        assert!(p.finish(AggKind::Mean).unwrap_err().starts_with("unsupported mean iterator type"));
+        assert!(p
+            .finish(AggKind::Mean)
+            .unwrap_err()
+            .starts_with("unsupported mean iterator type"));
     }
 
     #[test]

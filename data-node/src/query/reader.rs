@@ -21,7 +21,7 @@ pub struct Partials {
 
 /// Adds time-ordered points to the partials of their buckets, looking the bucket up once
 /// per run of points in the same bucket.
-pub fn add_points(
+pub(crate) fn add_points(
     buckets: &mut BTreeMap<i64, Partial>,
     window: &Window,
     times: &[i64],

@@ -474,7 +474,6 @@ pub(super) fn merge_rows(needed: &[String], cols: &[Option<(Vec<i64>, Values)>],
     }
 }
 
-
 /// One merged row as expressions see it.
 pub(super) struct RowView<'a> {
     /// The series' tags.

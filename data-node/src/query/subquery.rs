@@ -16,7 +16,7 @@ use super::{QueryContext, QueryExecutor, Row, ShardReader, StatementResult, Valu
 
 /// The result of a subquery, held in memory and read like a shard.
 #[derive(Debug)]
-pub struct SubqueryReader {
+pub(crate) struct SubqueryReader {
     series: Vec<ResultSeries>,
 }
 
@@ -30,7 +30,7 @@ struct ResultSeries {
 impl SubqueryReader {
     /// Runs `inner` (with the outer range `[lo, hi]` when it has no time range of its own)
     /// and keeps its rows.
-    pub fn run(
+    pub(crate) fn run(
         ex: &QueryExecutor,
         meta: &MetaData,
         inner: &SelectStatement,
@@ -39,8 +39,8 @@ impl SubqueryReader {
         hi: i64,
     ) -> Result<SubqueryReader, String> {
         let mut inner = inner.clone();
-        let (_, own) = influxql::time::split_time_condition(inner.condition.as_ref(), ctx.now, None)
-            .map_err(|e| e.to_string())?;
+        let (_, own) =
+            influxql::time::split_time_condition(inner.condition.as_ref(), ctx.now, None).map_err(|e| e.to_string())?;
         let bound = |op, t| {
             Expr::Binary(Box::new(BinaryExpr {
                 op,
@@ -48,7 +48,13 @@ impl SubqueryReader {
                 rhs: Expr::Literal(Literal::Integer(t)),
             }))
         };
-        let and = |a: Expr, b: Expr| Expr::Binary(Box::new(BinaryExpr { op: BinaryOp::And, lhs: a, rhs: b }));
+        let and = |a: Expr, b: Expr| {
+            Expr::Binary(Box::new(BinaryExpr {
+                op: BinaryOp::And,
+                lhs: a,
+                rhs: b,
+            }))
+        };
         if own.min.is_none() && lo > influxql::time::MIN_TIME {
             let c = bound(BinaryOp::Gte, lo);
             inner.condition = Some(inner.condition.map_or(c.clone(), |e| and(Expr::Paren(Box::new(e)), c)));
@@ -185,7 +191,7 @@ impl ShardReader for SubqueryReader {
         // An outer query reads in time order; a DESC subquery gave the reverse.
         rows.sort_by_key(|(t, _)| *t);
         for (t, v) in rows {
-            let pushed = match (&mut values, v) {
+            match (&mut values, v) {
                 (Values::Float(out), Value::Float(x)) => out.push(*x),
                 (Values::Float(out), Value::Integer(x)) => out.push(*x as f64),
                 (Values::Integer(out), Value::Integer(x)) => out.push(*x),
@@ -193,8 +199,7 @@ impl ShardReader for SubqueryReader {
                 (Values::Boolean(out), Value::Boolean(x)) => out.push(*x),
                 (Values::String(out), Value::String(x)) => out.push(x.clone()),
                 _ => continue,
-            };
-            let () = pushed;
+            }
             times.push(t);
         }
         Ok(Some((times, values)))

@@ -34,7 +34,11 @@ impl Window {
         let t = t.saturating_sub(self.offset);
         let zone = self.zone(t);
         let dt = t.wrapping_add(zone).rem_euclid(d);
-        let mut start = if MIN_TIME.saturating_add(dt) >= t { MIN_TIME } else { t - dt };
+        let mut start = if MIN_TIME.saturating_add(dt) >= t {
+            MIN_TIME
+        } else {
+            t - dt
+        };
         if self.location.is_some() {
             // The first instant may sit after a DST switch: look the offset up again at the
             // start, unless the change is as long as a bucket.
@@ -45,7 +49,11 @@ impl Window {
         }
         start = start.saturating_add(self.offset);
         let rest = d - dt;
-        let mut end = if MAX_TIME.saturating_sub(rest) <= t { MAX_TIME } else { t + rest };
+        let mut end = if MAX_TIME.saturating_sub(rest) <= t {
+            MAX_TIME
+        } else {
+            t + rest
+        };
         if self.location.is_some() {
             let end_offset = self.zone(end);
             let o = zone - end_offset;

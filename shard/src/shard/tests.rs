@@ -33,22 +33,28 @@ fn field_series(shard: &Shard, measurement: &str, tags: &[(&str, &str)], field: 
 fn points(shard: &Shard, fs: FieldSeries, lo: i64, hi: i64) -> Vec<(i64, String)> {
     let mut out = Vec::new();
     shard
-        .read(fs, lo, hi, |_| false, |chunk| {
-            let Chunk::Points { times, values } = chunk else {
-                panic!("summary without asking")
-            };
-            for (i, &t) in times.iter().enumerate() {
-                let v = match values {
-                    Values::Float(v) => v[i].to_string(),
-                    Values::Integer(v) => format!("{}i", v[i]),
-                    Values::Unsigned(v) => format!("{}u", v[i]),
-                    Values::Boolean(v) => v[i].to_string(),
-                    Values::String(v) => format!("{:?}", v[i]),
+        .read(
+            fs,
+            lo,
+            hi,
+            |_| false,
+            |chunk| {
+                let Chunk::Points { times, values } = chunk else {
+                    panic!("summary without asking")
                 };
-                out.push((t, v));
-            }
-            ControlFlow::Continue(())
-        })
+                for (i, &t) in times.iter().enumerate() {
+                    let v = match values {
+                        Values::Float(v) => v[i].to_string(),
+                        Values::Integer(v) => format!("{}i", v[i]),
+                        Values::Unsigned(v) => format!("{}u", v[i]),
+                        Values::Boolean(v) => v[i].to_string(),
+                        Values::String(v) => format!("{:?}", v[i]),
+                    };
+                    out.push((t, v));
+                }
+                ControlFlow::Continue(())
+            },
+        )
         .unwrap();
     out
 }
@@ -313,26 +319,32 @@ fn whole_blocks_come_as_summaries() {
     let v = field_series(&shard, "m", &[], "v");
     let (mut summaries, mut points, mut sum) = (0, 0, 0.0);
     shard
-        .read(v, 0, n as i64, |_| true, |c| {
-            match c {
-                Chunk::Summary(h) => {
-                    summaries += 1;
-                    points += h.count as usize;
-                    if let Summary::Float { sum: s, .. } = h.summary {
-                        sum += s;
+        .read(
+            v,
+            0,
+            n as i64,
+            |_| true,
+            |c| {
+                match c {
+                    Chunk::Summary(h) => {
+                        summaries += 1;
+                        points += h.count as usize;
+                        if let Summary::Float { sum: s, .. } = h.summary {
+                            sum += s;
+                        }
                     }
+                    Chunk::Points {
+                        times,
+                        values: Values::Float(v),
+                    } => {
+                        points += times.len();
+                        sum += v.iter().sum::<f64>();
+                    }
+                    Chunk::Points { .. } => panic!("float column"),
                 }
-                Chunk::Points {
-                    times,
-                    values: Values::Float(v),
-                } => {
-                    points += times.len();
-                    sum += v.iter().sum::<f64>();
-                }
-                Chunk::Points { .. } => panic!("float column"),
-            }
-            ControlFlow::Continue(())
-        })
+                ControlFlow::Continue(())
+            },
+        )
         .unwrap();
     assert_eq!(summaries, 2, "the untouched blocks");
     assert_eq!(points, n);
