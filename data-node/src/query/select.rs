@@ -413,6 +413,7 @@ pub(super) fn group_by_tags(dims: &[Expr], all_tags: &BTreeSet<String>) -> Resul
             Expr::Literal(influxql::Literal::Regex(re)) => {
                 out.extend(all_tags.iter().filter(|k| re.regex().is_match(k)).cloned());
             }
+            Expr::Call(c) if c.name == "time" => {}
             other => return Err(format!("only time and tag dimensions allowed: {other}")),
         }
     }
