@@ -53,6 +53,20 @@ pub fn rfc3339_nano(t: i64) -> String {
     s
 }
 
+/// Go's RFC3339Nano of `t` in a zone `offset` seconds from UTC: the local wall time and
+/// `+hh:mm` (`Z` when the offset is zero).
+pub(crate) fn rfc3339_nano_in(t: i64, offset: i32) -> String {
+    if offset == 0 {
+        return rfc3339_nano(t);
+    }
+    let mut s = rfc3339_nano(t.saturating_add(i64::from(offset) * 1_000_000_000));
+    s.pop();
+    let sign = if offset < 0 { '-' } else { '+' };
+    let o = offset.unsigned_abs();
+    s.push_str(&format!("{sign}{:02}:{:02}", o / 3600, o / 60 % 60));
+    s
+}
+
 /// Days since 1970-01-01 to (year, month, day) in the proleptic Gregorian calendar
 /// (Howard Hinnant's algorithm).
 fn civil_from_days(z: i64) -> (i64, u32, u32) {
@@ -214,6 +228,12 @@ impl JsonEncoder {
                     let _ = write!(out, "{}", t / unit);
                 }
             },
+            Value::ZonedTime(t, offset) => match self.epoch {
+                Epoch::Rfc3339 => write_str(out, &rfc3339_nano_in(*t, *offset)),
+                Epoch::Integer(unit) => {
+                    let _ = write!(out, "{}", t / unit);
+                }
+            },
         }
     }
 }
@@ -355,7 +375,7 @@ impl CsvEncoder {
             Value::Unsigned(u) => u.to_string(),
             Value::Boolean(b) => b.to_string(),
             Value::String(s) => s.clone(),
-            Value::Time(t) => match self.epoch {
+            Value::Time(t) | Value::ZonedTime(t, _) => match self.epoch {
                 Epoch::Rfc3339 => t.to_string(),
                 Epoch::Integer(unit) => (t / unit).to_string(),
             },

@@ -16,8 +16,8 @@ use super::cond::{binary, conjuncts, names, tag_predicate, truthy};
 use super::functions::{
     integral, reduce, transform, BucketFunction, Buckets as IntegralBuckets, Integral, Point, Transform,
 };
-use super::partial::{value_at, AggKind, Needs, Partial, Picked};
-use super::select::{emit_row, group_by_tags, merge_rows, resolve, tag_of, unique_names, RowView, Target};
+use super::partial::{value_at, AggKind, Needs, Partial, Picked, ValueKind};
+use super::select::{emit_row, group_by_tags, zoned, merge_rows, resolve, tag_of, unique_names, RowView, Target};
 use super::window::Window;
 use super::{QueryContext, QueryExecutor, Row, StatementResult, Value};
 
@@ -222,9 +222,22 @@ pub(super) fn execute(
                 groups.entry(key).or_default().push((i, info));
             }
         }
+        // Groups in the order of their tags as a key (`a=1,b=2`, absent tags left out), as
+        // InfluxDB sorts them; members in series-key order, the order reducers meet them.
+        let mut groups: Vec<(Vec<String>, Vec<(usize, SeriesInfo)>)> = groups.into_iter().collect();
+        groups.sort_by_cached_key(|(key, _)| {
+            group_tags
+                .iter()
+                .zip(key)
+                .filter(|(_, v)| !v.is_empty())
+                .map(|(k, v)| format!("{k}={v}"))
+                .collect::<Vec<_>>()
+                .join(",")
+        });
         // SLIMIT/SOFFSET pick series in tag order; ORDER BY time DESC then reverses them.
         let mut series_rows: Vec<Row> = Vec::new();
-        for (key, members) in groups {
+        for (key, mut members) in groups {
+            members.sort_by_cached_key(|(shard_idx, info)| (series_key(info), *shard_idx));
             series_seen += members.len() as u64;
             if ex.limits.max_select_series > 0 && series_seen > ex.limits.max_select_series {
                 return Err(format!(
@@ -288,7 +301,7 @@ pub(super) fn execute(
             series_rows.reverse();
         }
         for row in series_rows {
-            emit_row(row, ctx.chunk_size, emit);
+            emit_row(zoned(row, window.location.as_ref()), ctx.chunk_size, emit);
         }
     }
     Ok(())
@@ -342,7 +355,7 @@ impl Group<'_> {
                         aux: Vec::new(),
                     });
                 }
-                fill_buckets(values, window, &fill)
+                fill_buckets(values, window, &fill, self.descending)
             }
             Plan::Bucket { func, field } => {
                 let keep_time = plan.keeps_point_time(self.lone, interval);
@@ -359,10 +372,20 @@ impl Group<'_> {
                     }
                 }
                 if keep_time {
-                    values.sort_by_key(|o| o.time);
+                    // Listed so that the final reversal of a DESC query leaves buckets
+                    // descending and the rows inside each ascending, as InfluxDB does.
+                    let point_rows = matches!(
+                        func,
+                        BucketFunction::Top { .. } | BucketFunction::Bottom { .. } | BucketFunction::Sample(_)
+                    );
+                    if self.descending && point_rows {
+                        values.sort_by_key(|o| (window.start(o.time), std::cmp::Reverse(o.time)));
+                    } else {
+                        values.sort_by_key(|o| o.time);
+                    }
                     values
                 } else {
-                    fill_buckets(values, window, &fill)
+                    fill_buckets(values, window, &fill, self.descending)
                 }
             }
             Plan::CountDistinct { field } => {
@@ -372,7 +395,7 @@ impl Group<'_> {
                     let n = reduce(&BucketFunction::Distinct, bucket, start)?.len();
                     values.push(Out::at(bucket_time(start), Value::Integer(n as i64)));
                 }
-                fill_buckets(values, window, &fill)
+                fill_buckets(values, window, &fill, self.descending)
             }
             Plan::Integral { f, field } => {
                 let points = self.points(field, &[], window)?;
@@ -387,7 +410,7 @@ impl Group<'_> {
                 };
                 let out = integral(f, &points, buckets, !self.descending)?;
                 let values: Vec<Out> = out.into_iter().map(|p| Out::at(p.time, p.value)).collect();
-                fill_buckets(values, window, &fill)
+                fill_buckets(values, window, &fill, self.descending)
             }
             Plan::Raw { field } => self
                 .points(field, &[], window)?
@@ -407,7 +430,7 @@ impl Group<'_> {
                     }
                 }
                 let saved = self.fill;
-                if self.fill == Fill::Null {
+                if self.fill == Fill::Null && !input.counts() {
                     self.fill = Fill::None;
                 }
                 let inner = self.compute(input, &inner_window);
@@ -428,9 +451,15 @@ impl Group<'_> {
                     .into_iter()
                     .map(|p| Out::at(p.time, p.value))
                     .collect();
+                // Rows of the extra bucket go; forecasts past the range stay.
                 if nested && interval > 0 {
-                    let (first, last) = (window.start(window.lo), window.start(window.hi));
-                    out.retain(|o| o.time >= first && o.time <= last);
+                    if self.descending {
+                        let last = window.start(window.hi);
+                        out.retain(|o| o.time <= last);
+                    } else {
+                        let first = window.start(window.lo);
+                        out.retain(|o| o.time >= first);
+                    }
                 }
                 out.sort_by_key(|o| o.time);
                 out
@@ -463,16 +492,15 @@ impl Group<'_> {
 
     /// Each shard aggregates its run of the members; partials merge here.
     fn shard_partials(&mut self, field: &str, window: &Window) -> Result<Buckets, String> {
-        // Members come shard by shard: each shard reads its own run of them.
-        let mut runs: Vec<(usize, usize, Vec<SeriesInfo>)> = Vec::new();
+        // Each shard reads its members; picks come back indexed in that shard's list.
+        let mut per_shard: BTreeMap<usize, (Vec<usize>, Vec<SeriesInfo>)> = BTreeMap::new();
         for (i, (shard_idx, info)) in self.members.iter().enumerate() {
-            match runs.last_mut() {
-                Some((s, _, v)) if s == shard_idx => v.push(info.clone()),
-                _ => runs.push((*shard_idx, i, vec![info.clone()])),
-            }
+            let (idx, infos) = per_shard.entry(*shard_idx).or_default();
+            idx.push(i);
+            infos.push(info.clone());
         }
         let mut merged: BTreeMap<i64, Partial> = BTreeMap::new();
-        for (shard_idx, base, infos) in &runs {
+        for (shard_idx, (idx, infos)) in &per_shard {
             let got = self.target.shards[*shard_idx]
                 .aggregate(infos, field, window, self.needs)
                 .map_err(|e| e.to_string())?;
@@ -482,7 +510,7 @@ impl Group<'_> {
                     .into_iter()
                     .flatten()
                 {
-                    pick.series += base;
+                    pick.series = idx.get(pick.series).copied().unwrap_or(usize::MAX);
                 }
                 merged.entry(start).or_default().merge(p);
             }
@@ -498,13 +526,27 @@ impl Group<'_> {
             return Ok(Vec::new());
         }
         let mut keyed: Vec<(i64, String, Point)> = Vec::new();
-        let aux = self.aux.to_vec();
+        // top(v, host, 2): the tag arguments (fields too, as InfluxDB allows) come first.
+        let mut aux: Vec<AuxRef> = tag_args
+            .iter()
+            .map(|k| {
+                if self.target.fields.contains_key(k) {
+                    AuxRef::Field(k.clone())
+                } else {
+                    AuxRef::Tag(k.clone())
+                }
+            })
+            .collect();
+        aux.extend(self.aux.iter().cloned());
         self.rows(&field.name, &aux, window, &mut |t, value, _, (info, aux_values)| {
-            let mut carried: Vec<Value> = tag_args
+            let carried: Vec<Value> = aux_values
                 .iter()
-                .map(|k| Value::String(tag_of(&info.tags, k).unwrap_or("").to_owned()))
+                .enumerate()
+                .map(|(i, v)| match v {
+                    Value::Null if i < tag_args.len() => Value::String(String::new()),
+                    v => v.clone(),
+                })
                 .collect();
-            carried.extend(aux_values.iter().cloned());
             keyed.push((
                 t,
                 series_key(info),
@@ -803,39 +845,55 @@ type Buckets = Vec<(i64, Partial)>;
 type RowSink<'a> = dyn FnMut(i64, &Value, usize, (&SeriesInfo, &[Value])) + 'a;
 
 /// Fills the empty buckets of one call between the query's bounds (from the first bucket
-/// with data when the range is open), as InfluxDB's fill iterator does. A group without
-/// any value stays empty.
-fn fill_buckets(values: Vec<Out>, window: &Window, fill: &Fill) -> Vec<Out> {
+/// with data when the range is open), as InfluxDB's fill iterator does, walking backwards
+/// for ORDER BY time DESC (so `previous` is the later bucket). A group without any value
+/// stays empty. A number fills strings with "" and booleans with false, as Go casts it.
+fn fill_buckets(values: Vec<Out>, window: &Window, fill: &Fill, descending: bool) -> Vec<Out> {
     if window.interval == 0 || *fill == Fill::None || values.is_empty() {
         return values;
     }
-    let first = if window.lo == MIN_TIME {
-        values[0].time
-    } else {
-        window.lo
+    let kind = values.iter().find_map(|o| ValueKind::of(&o.value));
+    let first = if window.lo == MIN_TIME { values[0].time } else { window.lo };
+    let mut by_time: BTreeMap<i64, Vec<Out>> = BTreeMap::new();
+    for o in values {
+        by_time.entry(o.time).or_default().push(o);
+    }
+    let mut starts: Vec<i64> = window.starts(first, window.hi).collect();
+    if descending {
+        starts.reverse();
+    }
+    let number = |n: f64| match kind {
+        Some(ValueKind::String) => Value::String(String::new()),
+        Some(ValueKind::Boolean) => Value::Boolean(false),
+        Some(ValueKind::Integer) => Value::Integer(n as i64),
+        Some(ValueKind::Unsigned) => Value::Unsigned(n as u64),
+        _ => Value::Float(n),
     };
-    let last = window.hi;
-    let mut by_time: BTreeMap<i64, Out> = values.into_iter().map(|o| (o.time, o)).collect();
-    let starts: Vec<i64> = window.starts(first, last).collect();
     let mut out = Vec::with_capacity(starts.len());
     let mut prev: Option<(i64, Value)> = None;
     for (i, &t) in starts.iter().enumerate() {
-        if let Some(o) = by_time.remove(&t) {
-            if o.value != Value::Null {
-                prev = Some((t, o.value.clone()));
+        if let Some(os) = by_time.remove(&t) {
+            if let Some(v) = os.iter().rev().map(|o| &o.value).find(|v| **v != Value::Null) {
+                prev = Some((t, v.clone()));
             }
-            out.push(o);
+            out.extend(os);
             continue;
         }
         let value = match fill {
             Fill::Null | Fill::None => Value::Null,
-            Fill::Integer(n) => Value::Integer(*n),
-            Fill::Number(x) => Value::Float(*x),
+            Fill::Integer(n) => match kind {
+                Some(ValueKind::Float) | None => Value::Integer(*n),
+                _ => number(*n as f64),
+            },
+            Fill::Number(x) => number(*x),
             Fill::Previous => prev.as_ref().map_or(Value::Null, |(_, v)| v.clone()),
             Fill::Linear => {
-                let next = starts[i + 1..]
-                    .iter()
-                    .find_map(|s| by_time.get(s).map(|o| (*s, o.value.clone())));
+                let next = starts[i + 1..].iter().find_map(|s| {
+                    by_time
+                        .get(s)
+                        .and_then(|os| os.iter().map(|o| &o.value).find(|v| **v != Value::Null))
+                        .map(|v| (*s, v.clone()))
+                });
                 match (&prev, next) {
                     (Some((pt, pv)), Some((nt, nv))) => linear(t, *pt, nt, pv, &nv),
                     _ => Value::Null,
@@ -844,8 +902,8 @@ fn fill_buckets(values: Vec<Out>, window: &Window, fill: &Fill) -> Vec<Out> {
         };
         out.push(Out::at(t, value));
     }
-    // Values outside the filled range (a lone selector's point times) keep their place.
-    out.extend(by_time.into_values());
+    // Values outside the filled range (points' own times) keep their place.
+    out.extend(by_time.into_values().flatten());
     out.sort_by_key(|o| o.time);
     out
 }

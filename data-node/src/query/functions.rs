@@ -58,7 +58,7 @@ fn unsupported(function: &str, value: &Value) -> String {
         Value::Unsigned(_) => "unsigned",
         Value::String(_) => "string",
         Value::Boolean(_) => "boolean",
-        Value::Null | Value::Time(_) => "nil",
+        Value::Null | Value::Time(_) | Value::ZonedTime(..) => "nil",
     };
     format!("unsupported {function} iterator type: *query.{kind}InterruptIterator")
 }
@@ -309,7 +309,7 @@ impl Key {
             Value::Unsigned(x) => Key::Unsigned(*x),
             Value::String(x) => Key::String(x.clone()),
             Value::Boolean(x) => Key::Boolean(*x),
-            Value::Null | Value::Time(_) => Key::Other,
+            Value::Null | Value::Time(_) | Value::ZonedTime(..) => Key::Other,
         }
     }
 }

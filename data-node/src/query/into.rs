@@ -39,7 +39,7 @@ pub(super) fn execute(
     let policy = target.measurement.retention_policy.clone();
     let mut inner = s.clone();
     inner.target = None;
-    if inner.fill == Fill::Null {
+    if inner.fill == Fill::Null && !inner.is_raw_query() {
         inner.fill = Fill::None;
     }
     let mut rows: Vec<Row> = Vec::new();
@@ -74,9 +74,15 @@ pub(super) fn execute(
         } else {
             target.measurement.name.as_str()
         };
-        let tags: Vec<(&str, &str)> = row.tags.iter().map(|(k, v)| (k.as_str(), v.as_str())).collect();
+        // A series without a GROUP BY tag has it empty: a point cannot carry that.
+        let tags: Vec<(&str, &str)> = row
+            .tags
+            .iter()
+            .filter(|(_, v)| !v.is_empty())
+            .map(|(k, v)| (k.as_str(), v.as_str()))
+            .collect();
         for values in &row.values {
-            let Some(Value::Time(time)) = values.first() else {
+            let Some(Value::Time(time) | Value::ZonedTime(time, _)) = values.first() else {
                 continue;
             };
             let fields: Vec<(&str, FieldValue<'_>)> = row
@@ -115,6 +121,6 @@ fn field_value(v: &Value) -> Option<FieldValue<'_>> {
         Value::Unsigned(u) => FieldValue::Unsigned(*u),
         Value::Boolean(b) => FieldValue::Boolean(*b),
         Value::String(s) => FieldValue::String(s.as_str().into()),
-        Value::Null | Value::Time(_) => return None,
+        Value::Null | Value::Time(_) | Value::ZonedTime(..) => return None,
     })
 }

@@ -4,7 +4,8 @@
 //! partials of every shard; so the cluster only has to move partials, never points.
 //!
 //! Ties are broken as InfluxDB's reducers break them: min/max keep the earliest time among
-//! equal values, first/last keep the greater value among equal times.
+//! equal values; among equal times first() keeps the series met first and last() the one
+//! met last (series are met in key order, which `Picked::series` follows).
 
 use std::ops::Range;
 
@@ -127,7 +128,7 @@ impl ValueKind {
             Value::Unsigned(_) => ValueKind::Unsigned,
             Value::Boolean(_) => ValueKind::Boolean,
             Value::String(_) => ValueKind::String,
-            Value::Null | Value::Time(_) => return None,
+            Value::Null | Value::Time(_) | Value::ZonedTime(..) => return None,
         })
     }
 }
@@ -204,14 +205,14 @@ impl Partial {
         if self
             .first
             .as_ref()
-            .is_none_or(|f| time < f.time || (time == f.time && less(&f.value, value)))
+            .is_none_or(|f| time < f.time)
         {
             self.first = Some(pick());
         }
         if self
             .last
             .as_ref()
-            .is_none_or(|l| time > l.time || (time == l.time && less(&l.value, value)))
+            .is_none_or(|l| time >= l.time)
         {
             self.last = Some(pick());
         }
@@ -257,11 +258,11 @@ impl Partial {
             _ => self.max = Some(pick()),
         }
         match f(&self.first) {
-            Some((v, ft)) if !(t < ft || (t == ft && x > v)) => {}
+            Some((_, ft)) if t >= ft => {}
             _ => self.first = Some(pick()),
         }
         match f(&self.last) {
-            Some((v, lt)) if !(t > lt || (t == lt && x > v)) => {}
+            Some((_, lt)) if t < lt => {}
             _ => self.last = Some(pick()),
         }
     }
@@ -373,18 +374,17 @@ impl Partial {
                 }
             }
         }
+        // Full ties go to the series met first (lower index), except for last(), where the
+        // series met last wins: InfluxDB's reducers meet the series in key order.
+        let earlier = |a: &Picked, b: &Picked| (a.time, a.series) < (b.time, b.series);
         keep(&mut self.min, other.min, |a, b| {
-            less(&a.value, &b.value) || (!less(&b.value, &a.value) && a.time < b.time)
+            less(&a.value, &b.value) || (!less(&b.value, &a.value) && earlier(a, b))
         });
         keep(&mut self.max, other.max, |a, b| {
-            less(&b.value, &a.value) || (!less(&a.value, &b.value) && a.time < b.time)
+            less(&b.value, &a.value) || (!less(&a.value, &b.value) && earlier(a, b))
         });
-        keep(&mut self.first, other.first, |a, b| {
-            a.time < b.time || (a.time == b.time && less(&b.value, &a.value))
-        });
-        keep(&mut self.last, other.last, |a, b| {
-            a.time > b.time || (a.time == b.time && less(&b.value, &a.value))
-        });
+        keep(&mut self.first, other.first, earlier);
+        keep(&mut self.last, other.last, |a, b| (a.time, a.series) > (b.time, b.series));
     }
 
     /// The aggregate's value, or an InfluxDB error for a type it does not take. `None` when
@@ -521,14 +521,14 @@ mod tests {
         // min: earliest among equal values; max likewise.
         assert_eq!(p.picked(AggKind::Min).map(|x| x.time), Some(9));
         assert_eq!(p.picked(AggKind::Max).map(|x| x.time), Some(3));
-        // first/last: the greater value among equal times.
+        // first/last: among equal times, the point met first / last.
         assert_eq!(
             p.picked(AggKind::First).map(|x| x.value.clone()),
-            Some(Value::Float(2.0))
+            Some(Value::Float(1.0))
         );
         assert_eq!(
             p.picked(AggKind::Last).map(|x| x.value.clone()),
-            Some(Value::Float(2.0))
+            Some(Value::Float(0.5))
         );
     }
 

@@ -12,6 +12,9 @@ pub enum Value {
     String(String),
     /// A point time in ns; printed as RFC3339 or as an integer in the `epoch` unit.
     Time(i64),
+    /// A point time in ns in a `tz()` zone whose offset there is the second field (in
+    /// seconds): RFC3339 prints the local time and offset, as Go does.
+    ZonedTime(i64, i32),
 }
 
 /// A series of a result: InfluxDB's `models.Row`.

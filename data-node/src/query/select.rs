@@ -51,8 +51,14 @@ pub(super) fn execute(
     if !s.is_raw_query() {
         return super::aggregate::execute(ex, meta, s, ctx, emit);
     }
-    let (condition, range) =
-        influxql::time::split_time_condition(s.condition.as_ref(), ctx.now, None).map_err(|e| e.to_string())?;
+    let location = s
+        .location
+        .as_deref()
+        .map(influxql::time::Location::load)
+        .transpose()
+        .map_err(|e| e.to_string())?;
+    let (condition, range) = influxql::time::split_time_condition(s.condition.as_ref(), ctx.now, location.as_ref())
+        .map_err(|e| e.to_string())?;
     let lo = range.min.unwrap_or(i64::MIN);
     let hi = range.max.unwrap_or(i64::MAX);
     let targets = resolve(ex, meta, &s.sources, ctx, lo, hi)?;
@@ -282,10 +288,23 @@ pub(super) fn execute(
                 values: rows,
                 partial: false,
             };
-            emit_row(row, ctx.chunk_size, emit);
+            emit_row(zoned(row, location.as_ref()), ctx.chunk_size, emit);
         }
     }
     Ok(())
+}
+
+/// With `tz()`, row times print in the zone's local time and offset.
+pub(super) fn zoned(mut row: Row, location: Option<&influxql::time::Location>) -> Row {
+    if let Some(loc) = location {
+        for r in &mut row.values {
+            if let Some(Value::Time(t)) = r.first() {
+                let t = *t;
+                r[0] = Value::ZonedTime(t, (loc.offset_ns(t) / 1_000_000_000) as i32);
+            }
+        }
+    }
+    row
 }
 
 /// Sends a series, split into chunks of `chunk_size` rows when chunking.

@@ -98,7 +98,7 @@ fn field_type(v: &Value) -> Option<FieldType> {
         Value::Unsigned(_) => FieldType::Unsigned,
         Value::Boolean(_) => FieldType::Boolean,
         Value::String(_) => FieldType::String,
-        Value::Null | Value::Time(_) => return None,
+        Value::Null | Value::Time(_) | Value::ZonedTime(..) => return None,
     })
 }
 
@@ -184,7 +184,7 @@ impl ShardReader for SubqueryReader {
             .rows
             .iter()
             .filter_map(|r| match (r.first(), r.get(col)) {
-                (Some(Value::Time(t)), Some(v)) if (lo..=hi).contains(t) => Some((*t, v)),
+                (Some(Value::Time(t) | Value::ZonedTime(t, _)), Some(v)) if (lo..=hi).contains(t) => Some((*t, v)),
                 _ => None,
             })
             .collect();
