@@ -17,7 +17,7 @@ use super::functions::{
     integral, reduce, transform, BucketFunction, Buckets as IntegralBuckets, Integral, Point, Transform,
 };
 use super::partial::{value_at, AggKind, Needs, Partial, Picked, ValueKind};
-use super::select::{emit_row, group_by_tags, zoned, merge_rows, resolve, tag_of, unique_names, RowView, Target};
+use super::select::{emit_row, group_by_tags, merge_rows, resolve, tag_of, unique_names, zoned, RowView, Target};
 use super::window::Window;
 use super::{QueryContext, QueryExecutor, Row, StatementResult, Value};
 
@@ -198,7 +198,6 @@ pub(super) fn execute(
 
     let mut points_read = 0u64;
     let mut series_seen = 0u64;
-    let mut emitted_series = 0u64;
     for target in &targets {
         let is_tag = |name: &str| !target.fields.contains_key(name);
         let (pushed, filters) = split_condition(condition.as_ref(), &is_tag);
@@ -222,20 +221,8 @@ pub(super) fn execute(
                 groups.entry(key).or_default().push((i, info));
             }
         }
-        // Groups in the order of their tags as a key (`a=1,b=2`, absent tags left out), as
-        // InfluxDB sorts them; members in series-key order, the order reducers meet them.
-        let mut groups: Vec<(Vec<String>, Vec<(usize, SeriesInfo)>)> = groups.into_iter().collect();
-        groups.sort_by_cached_key(|(key, _)| {
-            group_tags
-                .iter()
-                .zip(key)
-                .filter(|(_, v)| !v.is_empty())
-                .map(|(k, v)| format!("{k}={v}"))
-                .collect::<Vec<_>>()
-                .join(",")
-        });
-        // SLIMIT/SOFFSET pick series in tag order; ORDER BY time DESC then reverses them.
-        let mut series_rows: Vec<Row> = Vec::new();
+        // Members in series-key order, the order InfluxDB's reducers meet them.
+        let mut series_rows: Vec<(String, Row)> = Vec::new();
         for (key, mut members) in groups {
             members.sort_by_cached_key(|(shard_idx, info)| (series_key(info), *shard_idx));
             series_seen += members.len() as u64;
@@ -285,22 +272,44 @@ pub(super) fn execute(
             if rows.is_empty() {
                 continue;
             }
-            emitted_series += 1;
-            if emitted_series <= s.soffset || (s.slimit > 0 && emitted_series > s.soffset + s.slimit) {
-                continue;
-            }
-            series_rows.push(Row {
-                name: target.name.clone(),
-                tags: group_tags.iter().cloned().zip(key).collect(),
-                columns: header.clone(),
-                values: rows,
-                partial: false,
+            // SLIMIT/SOFFSET count series by their tags as a key (`a=1,b=2`, absent tags
+            // left out), while results come in the order of the tag values.
+            let tag_key = group_tags
+                .iter()
+                .zip(&key)
+                .filter(|(_, v)| !v.is_empty())
+                .map(|(k, v)| format!("{k}={v}"))
+                .collect::<Vec<_>>()
+                .join(",");
+            series_rows.push((
+                tag_key,
+                Row {
+                    name: target.name.clone(),
+                    tags: group_tags.iter().cloned().zip(key).collect(),
+                    columns: header.clone(),
+                    values: rows,
+                    partial: false,
+                },
+            ));
+        }
+        if s.soffset > 0 || s.slimit > 0 {
+            let mut order: Vec<usize> = (0..series_rows.len()).collect();
+            order.sort_by(|a, b| series_rows[*a].0.cmp(&series_rows[*b].0));
+            let keep: BTreeSet<usize> = order
+                .into_iter()
+                .skip(s.soffset as usize)
+                .take(if s.slimit > 0 { s.slimit as usize } else { usize::MAX })
+                .collect();
+            let mut i = 0;
+            series_rows.retain(|_| {
+                i += 1;
+                keep.contains(&(i - 1))
             });
         }
         if descending {
             series_rows.reverse();
         }
-        for row in series_rows {
+        for (_, row) in series_rows {
             emit_row(zoned(row, window.location.as_ref()), ctx.chunk_size, emit);
         }
     }
@@ -419,10 +428,12 @@ impl Group<'_> {
                 .collect(),
             Plan::Transform { t, input } => {
                 let nested = !matches!(**input, Plan::Raw { .. });
+                // Only transformations that look at the previous row need the extra bucket.
+                let extend = nested && !matches!(t, Transform::CumulativeSum);
                 // An inner aggregate starts one bucket early so the first bucket has a
                 // predecessor; fill(null) skips empty buckets, other fills apply inside.
                 let mut inner_window = window.clone();
-                if nested && interval > 0 {
+                if extend && interval > 0 {
                     if self.descending {
                         inner_window.hi = window.hi.saturating_add(interval);
                     } else if window.lo > MIN_TIME {
@@ -853,7 +864,11 @@ fn fill_buckets(values: Vec<Out>, window: &Window, fill: &Fill, descending: bool
         return values;
     }
     let kind = values.iter().find_map(|o| ValueKind::of(&o.value));
-    let first = if window.lo == MIN_TIME { values[0].time } else { window.lo };
+    let first = if window.lo == MIN_TIME {
+        values[0].time
+    } else {
+        window.lo
+    };
     let mut by_time: BTreeMap<i64, Vec<Out>> = BTreeMap::new();
     for o in values {
         by_time.entry(o.time).or_default().push(o);
@@ -882,7 +897,7 @@ fn fill_buckets(values: Vec<Out>, window: &Window, fill: &Fill, descending: bool
         let value = match fill {
             Fill::Null | Fill::None => Value::Null,
             Fill::Integer(n) => match kind {
-                Some(ValueKind::Float) | None => Value::Integer(*n),
+                None => Value::Integer(*n),
                 _ => number(*n as f64),
             },
             Fill::Number(x) => number(*x),

@@ -202,18 +202,10 @@ impl Partial {
         {
             self.max = Some(pick());
         }
-        if self
-            .first
-            .as_ref()
-            .is_none_or(|f| time < f.time)
-        {
+        if self.first.as_ref().is_none_or(|f| time < f.time) {
             self.first = Some(pick());
         }
-        if self
-            .last
-            .as_ref()
-            .is_none_or(|l| time >= l.time)
-        {
+        if self.last.as_ref().is_none_or(|l| time >= l.time) {
             self.last = Some(pick());
         }
     }
@@ -384,7 +376,9 @@ impl Partial {
             less(&b.value, &a.value) || (!less(&a.value, &b.value) && earlier(a, b))
         });
         keep(&mut self.first, other.first, earlier);
-        keep(&mut self.last, other.last, |a, b| (a.time, a.series) > (b.time, b.series));
+        keep(&mut self.last, other.last, |a, b| {
+            (a.time, a.series) > (b.time, b.series)
+        });
     }
 
     /// The aggregate's value, or an InfluxDB error for a type it does not take. `None` when

@@ -3,7 +3,7 @@
 //! result series is a series (measurement = its name, tags = its GROUP BY tags) and each
 //! column a field. So the outer statement, raw or aggregate, runs unchanged.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 
 use influxql::{BinaryExpr, BinaryOp, Expr, Literal, SelectStatement, VarRef};
 use meta::MetaData;
@@ -70,19 +70,71 @@ impl SubqueryReader {
         let mut rows: Vec<Row> = Vec::new();
         let mut emit = |r: StatementResult| rows.extend(r.series);
         super::select::execute(ex, meta, &inner, &sub_ctx, &mut emit)?;
-        let series = rows
-            .into_iter()
-            .enumerate()
-            .map(|(id, row)| ResultSeries {
-                info: SeriesInfo {
-                    id: id as u64,
-                    measurement: row.name,
-                    tags: row.tags,
-                },
-                columns: row.columns,
-                rows: row.values,
-            })
-            .collect();
+        // Tags the inner statement selects as columns stay tags for the outer one.
+        let mut tag_columns: BTreeSet<String> = BTreeSet::new();
+        let sources = super::select::resolve(ex, meta, &inner.sources, ctx, lo, hi)?;
+        for f in &inner.fields {
+            if let Expr::VarRef(v) = &f.expr {
+                let is_tag = v.data_type == Some(influxql::DataType::Tag)
+                    || sources
+                        .iter()
+                        .any(|t| t.tags.contains(&v.name) && !t.fields.contains_key(&v.name));
+                if is_tag {
+                    tag_columns.insert(f.name());
+                }
+            }
+        }
+        let mut series: Vec<ResultSeries> = Vec::new();
+        for row in rows {
+            let tagged: Vec<usize> = (1..row.columns.len())
+                .filter(|&i| tag_columns.contains(&row.columns[i]))
+                .collect();
+            if tagged.is_empty() {
+                series.push(ResultSeries {
+                    info: SeriesInfo {
+                        id: series.len() as u64,
+                        measurement: row.name,
+                        tags: row.tags,
+                    },
+                    columns: row.columns,
+                    rows: row.values,
+                });
+                continue;
+            }
+            // One series per combination of the tag columns' values.
+            let columns: Vec<String> = (0..row.columns.len())
+                .filter(|i| !tagged.contains(i))
+                .map(|i| row.columns[i].clone())
+                .collect();
+            let mut split: BTreeMap<Vec<(String, String)>, Vec<Vec<Value>>> = BTreeMap::new();
+            for values in row.values {
+                let mut tags = row.tags.clone();
+                for &i in &tagged {
+                    if let Some(Value::String(v)) = values.get(i) {
+                        tags.push((row.columns[i].clone(), v.clone()));
+                    }
+                }
+                tags.sort();
+                let kept = values
+                    .into_iter()
+                    .enumerate()
+                    .filter(|(i, _)| !tagged.contains(i))
+                    .map(|(_, v)| v)
+                    .collect();
+                split.entry(tags).or_default().push(kept);
+            }
+            for (tags, values) in split {
+                series.push(ResultSeries {
+                    info: SeriesInfo {
+                        id: series.len() as u64,
+                        measurement: row.name.clone(),
+                        tags,
+                    },
+                    columns: columns.clone(),
+                    rows: values,
+                });
+            }
+        }
         Ok(SubqueryReader { series })
     }
 
