@@ -19,6 +19,8 @@ pub struct Config {
     pub data: DataConfig,
     pub coordinator: CoordinatorConfig,
     pub retention: RetentionConfig,
+    #[serde(rename = "continuous-queries")]
+    pub continuous_queries: ContinuousQueriesConfig,
     #[serde(rename = "shard-precreation")]
     pub shard_precreation: PrecreationConfig,
 }
@@ -65,6 +67,13 @@ pub struct CoordinatorConfig {
 pub struct RetentionConfig {
     pub enabled: bool,
     pub check_interval: ConfigDuration,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields, rename_all = "kebab-case")]
+pub struct ContinuousQueriesConfig {
+    pub enabled: bool,
+    pub run_interval: ConfigDuration,
 }
 
 #[derive(Debug, Clone, Deserialize)]

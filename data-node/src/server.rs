@@ -16,7 +16,7 @@ use crate::config::Config;
 use crate::http::{self, Api};
 use crate::meta_client::MetaClient;
 use crate::metrics::Metrics;
-use crate::query::QueryExecutor;
+use crate::query::{ContinuousQueries, QueryExecutor};
 use crate::retention;
 use crate::store::Store;
 use crate::write::PointsWriter;
@@ -96,7 +96,7 @@ pub async fn run(config: Config) -> Result<(), StartError> {
         config.http.clone(),
         Arc::clone(&meta),
         writer,
-        executor,
+        Arc::clone(&executor),
         metrics,
     ));
     let listener = tokio::net::TcpListener::bind(bind)
@@ -111,6 +111,7 @@ pub async fn run(config: Config) -> Result<(), StartError> {
         config.clone(),
         Arc::clone(&meta),
         Arc::clone(&store),
+        Arc::clone(&executor),
         stop_rx,
     ));
     wait_for_signal().await;
@@ -153,7 +154,15 @@ async fn wait_for_signal() {
 }
 
 /// The background jobs, each on its own interval, until `stop`.
-async fn background(config: Config, meta: Arc<dyn MetaClient>, store: Arc<Store>, mut stop: watch::Receiver<bool>) {
+async fn background(
+    config: Config,
+    meta: Arc<dyn MetaClient>,
+    store: Arc<Store>,
+    executor: Arc<QueryExecutor>,
+    mut stop: watch::Receiver<bool>,
+) {
+    let cqs = Arc::new(ContinuousQueries::default());
+    let mut cq_tick = tokio::time::interval(config.continuous_queries.run_interval.0.max(Duration::from_millis(100)));
     let cold = config.data.cache_snapshot_write_cold_duration.0;
     let mut flush_tick = tokio::time::interval(Duration::from_secs(1).min(cold.max(Duration::from_millis(100))));
     let mut retention_tick = tokio::time::interval(config.retention.check_interval.0.max(Duration::from_secs(1)));
@@ -171,6 +180,10 @@ async fn background(config: Config, meta: Arc<dyn MetaClient>, store: Arc<Store>
                 let (meta, store) = (Arc::clone(&meta), Arc::clone(&store));
                 let now = crate::now_nanos();
                 let _ = tokio::task::spawn_blocking(move || retention::enforce(meta.as_ref(), &store, now)).await;
+            }
+            _ = cq_tick.tick(), if config.continuous_queries.enabled => {
+                let (cqs, executor) = (Arc::clone(&cqs), Arc::clone(&executor));
+                let _ = tokio::task::spawn_blocking(move || cqs.run_due(&executor, crate::now_nanos())).await;
             }
             _ = precreate_tick.tick(), if config.shard_precreation.enabled => {
                 let meta = Arc::clone(&meta);

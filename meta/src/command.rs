@@ -7,7 +7,8 @@ use std::collections::BTreeMap;
 use serde::{Deserialize, Serialize};
 
 use crate::data::{
-    valid_name, DataNode, DatabaseInfo, MetaData, Privilege, RetentionPolicySpec, ShardGroupInfo, ShardInfo, UserInfo,
+    valid_name, ContinuousQueryInfo, DataNode, DatabaseInfo, MetaData, Privilege, RetentionPolicySpec, ShardGroupInfo,
+    ShardInfo, UserInfo,
 };
 use crate::error::{Error, Result};
 use crate::time::{normalised_shard_duration, truncate_to_duration, MIN_RETENTION_DURATION};
@@ -94,6 +95,17 @@ pub enum Command {
     SetAdmin {
         user: String,
         admin: bool,
+    },
+    /// CREATE CONTINUOUS QUERY: `query` is the statement's text. The same name with the
+    /// same text again is not an error, as in InfluxDB.
+    CreateContinuousQuery {
+        database: String,
+        name: String,
+        query: String,
+    },
+    DropContinuousQuery {
+        database: String,
+        name: String,
     },
 }
 
@@ -288,6 +300,28 @@ fn apply_to(data: &mut MetaData, command: &Command) -> Result<Outcome> {
             });
             Ok(Outcome::Done)
         }
+        Command::CreateContinuousQuery { database, name, query } => {
+            let db = data
+                .database_mut(database)
+                .ok_or_else(|| Error::DatabaseNotFound(database.clone()))?;
+            match db.continuous_queries.iter().find(|c| c.name == *name) {
+                Some(c) if c.query == *query => {}
+                Some(_) => return Err(Error::ContinuousQueryExists),
+                None => db.continuous_queries.push(ContinuousQueryInfo {
+                    name: name.clone(),
+                    query: query.clone(),
+                }),
+            }
+            Ok(Outcome::Done)
+        }
+        Command::DropContinuousQuery { database, name } => {
+            let db = data
+                .database_mut(database)
+                .ok_or_else(|| Error::DatabaseNotFound(database.clone()))?;
+            // Dropping an unknown one is not an error in InfluxDB 1.x.
+            db.continuous_queries.retain(|c| c.name != *name);
+            Ok(Outcome::Done)
+        }
         Command::DropUser { name } => {
             let before = data.users.len();
             data.users.retain(|u| u.name != *name);
@@ -347,6 +381,7 @@ fn create_database(
             name: name.to_owned(),
             default_retention_policy: String::new(),
             retention_policies: Vec::new(),
+            continuous_queries: Vec::new(),
         });
         if default_policy {
             create_retention_policy(data, name, &RetentionPolicySpec::default(), true)?;
@@ -365,6 +400,7 @@ fn create_database(
             name: name.to_owned(),
             default_retention_policy: String::new(),
             retention_policies: Vec::new(),
+            continuous_queries: Vec::new(),
         });
     }
     let rp = spec.to_info();

@@ -39,6 +39,16 @@ pub struct DatabaseInfo {
     pub default_retention_policy: String,
     /// In creation order.
     pub retention_policies: Vec<RetentionPolicyInfo>,
+    /// In creation order.
+    #[serde(default)]
+    pub continuous_queries: Vec<ContinuousQueryInfo>,
+}
+
+/// A continuous query: its name and the `CREATE CONTINUOUS QUERY` text that defines it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ContinuousQueryInfo {
+    pub name: String,
+    pub query: String,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]

@@ -37,6 +37,9 @@ pub enum Error {
     UserExists,
     #[error("user not found")]
     UserNotFound,
+    #[error("continuous query already exists")]
+    ContinuousQueryExists,
+
     #[error("no data node can own shards")]
     NoDataNodes,
     /// The store could not make a change durable.

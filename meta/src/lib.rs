@@ -15,8 +15,8 @@ mod time;
 
 pub use command::{apply, Command, Outcome};
 pub use data::{
-    DataNode, DatabaseInfo, MetaData, Privilege, RetentionPolicyInfo, RetentionPolicySpec, ShardGroupInfo, ShardInfo,
-    UserInfo,
+    ContinuousQueryInfo, DataNode, DatabaseInfo, MetaData, Privilege, RetentionPolicyInfo, RetentionPolicySpec,
+    ShardGroupInfo, ShardInfo, UserInfo,
 };
 pub use error::{Error, Result};
 pub use local::LocalStore;

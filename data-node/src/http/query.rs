@@ -171,6 +171,7 @@ async fn run(api: &Api, req: &mut Req, format: Format) -> Result<Response<Body>,
         now: crate::now_nanos(),
         chunk_size: if chunked { chunk_size } else { 0 },
         started: Some(std::time::Instant::now()),
+        killed: None,
     };
     api.executor
         .authorize(&query, &ctx)

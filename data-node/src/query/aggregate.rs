@@ -232,9 +232,7 @@ pub(super) fn execute(
                     ex.limits.max_select_series
                 ));
             }
-            if ex.deadline_passed(ctx) {
-                return Err("query-timeout limit exceeded".to_owned());
-            }
+            ex.check_deadline(ctx)?;
             let mut group = Group {
                 target,
                 members: &members,

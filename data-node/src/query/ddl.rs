@@ -246,11 +246,46 @@ pub(super) fn execute(
             }
             Ok(Vec::new())
         }
+        Statement::ShowQueries => Ok(vec![ex.running.show()]),
+        Statement::KillQuery(k) => {
+            ex.running.kill(k.query_id)?;
+            Ok(Vec::new())
+        }
         Statement::ShowContinuousQueries => Ok(meta
             .databases
             .iter()
-            .map(|db| Row::new(db.name.clone(), &["name", "query"]))
+            .map(|db| {
+                let mut row = Row::new(db.name.clone(), &["name", "query"]);
+                for cq in &db.continuous_queries {
+                    row.values
+                        .push(vec![Value::String(cq.name.clone()), Value::String(cq.query.clone())]);
+                }
+                row
+            })
             .collect()),
+        Statement::CreateContinuousQuery(s) => {
+            let db = meta
+                .database(&s.database)
+                .ok_or_else(|| format!("database not found: {}", s.database))?;
+            super::continuous::validate(&s.source)?;
+            // Stored with its sources and target qualified, as InfluxDB keeps it.
+            let mut cq = (**s).clone();
+            super::continuous::qualify(&mut cq.source, &db.name, &db.default_retention_policy);
+            apply(Command::CreateContinuousQuery {
+                database: s.database.clone(),
+                name: s.name.clone(),
+                query: cq.to_string(),
+            })
+        }
+        Statement::DropContinuousQuery(s) => {
+            if meta.database(&s.database).is_none() {
+                return Err(format!("database not found: {}", s.database));
+            }
+            apply(Command::DropContinuousQuery {
+                database: s.database.clone(),
+                name: s.name.clone(),
+            })
+        }
         other => Err(format!("not supported by Cairn yet: {other}")),
     }
 }

@@ -7,11 +7,13 @@
 mod aggregate;
 mod compile;
 mod cond;
+mod continuous;
 mod ddl;
 mod functions;
 mod into;
 mod partial;
 mod reader;
+mod registry;
 mod result;
 mod select;
 mod show;
@@ -23,6 +25,7 @@ use std::sync::Arc;
 use influxql::{Query, Statement};
 use meta::{MetaData, Privilege, UserInfo};
 
+pub use continuous::{ContinuousQueries, CqRun};
 pub use reader::{LocalReader, ShardReader};
 pub use result::{Message, Row, StatementResult, Value};
 
@@ -49,6 +52,8 @@ pub struct QueryContext {
     pub chunk_size: usize,
     /// When the query started, for `query-timeout`.
     pub started: Option<std::time::Instant>,
+    /// Set by `KILL QUERY`.
+    pub killed: Option<Arc<std::sync::atomic::AtomicBool>>,
 }
 
 /// Why a statement failed: the text goes into the result's `error`.
@@ -61,6 +66,8 @@ pub struct QueryExecutor {
     store: Arc<Store>,
     limits: CoordinatorConfig,
     standalone: bool,
+    /// The queries running now (SHOW QUERIES, KILL QUERY).
+    running: registry::Registry,
 }
 
 impl QueryExecutor {
@@ -70,6 +77,7 @@ impl QueryExecutor {
             store,
             limits,
             standalone: true,
+            running: registry::Registry::default(),
         }
     }
 
@@ -132,6 +140,11 @@ impl QueryExecutor {
     /// 1.x loses the real error to `not executed` and leaves the last statement without a
     /// result, an off-by-one; Cairn reports both properly.)
     pub fn execute(&self, query: &Query, ctx: &QueryContext, sink: &mut dyn FnMut(StatementResult)) {
+        let ticket = self.running.register(query.to_string(), ctx.database.clone());
+        let ctx = &QueryContext {
+            killed: Some(Arc::clone(&ticket.killed)),
+            ..ctx.clone()
+        };
         let mut failed = false;
         for (id, stmt) in query.statements.iter().enumerate() {
             if failed {
@@ -216,9 +229,20 @@ impl QueryExecutor {
     }
 
     /// Whether the query has run longer than `query-timeout` allows.
-    pub(crate) fn deadline_passed(&self, ctx: &QueryContext) -> bool {
+    /// Stops a statement that ran past `query-timeout` or was killed (`KILL QUERY`).
+    pub(crate) fn check_deadline(&self, ctx: &QueryContext) -> Result<(), String> {
+        if ctx
+            .killed
+            .as_ref()
+            .is_some_and(|k| k.load(std::sync::atomic::Ordering::Relaxed))
+        {
+            return Err("query killed".to_owned());
+        }
         let limit = self.limits.query_timeout.0;
-        !limit.is_zero() && ctx.started.is_some_and(|t| t.elapsed() > limit)
+        if !limit.is_zero() && ctx.started.is_some_and(|t| t.elapsed() > limit) {
+            return Err("query-timeout limit exceeded".to_owned());
+        }
+        Ok(())
     }
 
     /// Every local shard of a database (all policies, all time).

@@ -196,9 +196,7 @@ pub(super) fn execute(
             }
             let mut rows: Vec<(i64, usize, String, Vec<Value>)> = Vec::new();
             for (shard_idx, info) in &members {
-                if ex.deadline_passed(ctx) {
-                    return Err("query-timeout limit exceeded".to_owned());
-                }
+                ex.check_deadline(ctx)?;
                 let sh = &target.shards[*shard_idx];
                 let mut cols: Vec<Option<(Vec<i64>, Values)>> = Vec::with_capacity(needed.len());
                 for f in &needed {

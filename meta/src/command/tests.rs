@@ -250,3 +250,46 @@ fn users_and_privileges() {
     );
     assert!(Privilege::All.allows(Privilege::Read) && !Privilege::Read.allows(Privilege::Write));
 }
+
+#[test]
+fn continuous_queries_are_kept_per_database() {
+    let mut data = MetaData::default();
+    run(
+        &mut data,
+        Command::CreateDatabase {
+            name: "db".into(),
+            spec: None,
+            default_policy: true,
+        },
+    )
+    .unwrap();
+    let create = |query: &str| Command::CreateContinuousQuery {
+        database: "db".into(),
+        name: "cq".into(),
+        query: query.into(),
+    };
+    run(&mut data, create("CREATE CONTINUOUS QUERY cq ON db BEGIN a END")).unwrap();
+    // The same definition again is fine; another one under the same name is not.
+    run(&mut data, create("CREATE CONTINUOUS QUERY cq ON db BEGIN a END")).unwrap();
+    let err = run(&mut data, create("CREATE CONTINUOUS QUERY cq ON db BEGIN b END")).unwrap_err();
+    assert_eq!(err.to_string(), "continuous query already exists");
+    assert_eq!(data.database("db").unwrap().continuous_queries.len(), 1);
+    let drop = || Command::DropContinuousQuery {
+        database: "db".into(),
+        name: "cq".into(),
+    };
+    run(&mut data, drop()).unwrap();
+    // Dropping what is not there succeeds, as in InfluxDB.
+    run(&mut data, drop()).unwrap();
+    assert!(data.database("db").unwrap().continuous_queries.is_empty());
+    let err = run(
+        &mut data,
+        Command::CreateContinuousQuery {
+            database: "nodb".into(),
+            name: "cq".into(),
+            query: "x".into(),
+        },
+    )
+    .unwrap_err();
+    assert_eq!(err.to_string(), "database not found: nodb");
+}

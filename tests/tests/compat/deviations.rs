@@ -52,24 +52,6 @@ const WHY_V2: &str =
 const WHY_MSGPACK: &str = "JSON is a valid answer to a client that accepts msgpack: the Python client decodes by Content-Type (CLIENTS.md 4.4, 4.7)";
 
 pub(crate) static TABLE: &[Deviation] = &[
-    // Not implemented yet (the InfluxQL analytics issue). These entries pin today's answer and
-    // fail as soon as Cairn answers like the reference, so that they are removed then.
-    Deviation {
-        case: "grafana_panel_query",
-        step: 2,
-        reference: "the mean per 2s bucket, fill(null)",
-        cairn: "NOT YET: 200 {\"error\":\"aggregate functions are not supported yet\"} (aggregates are the next issue)",
-        reason: "pending: aggregates and GROUP BY time() come with the InfluxQL analytics issue",
-        expect: Expect::Check(check_pending_aggregates),
-    },
-    Deviation {
-        case: "grafana_panel_query",
-        step: 3,
-        reference: "the mean per 5s bucket and region, fill(none)",
-        cairn: "NOT YET: 200 {\"error\":\"aggregate functions are not supported yet\"}",
-        reason: "pending: as above",
-        expect: Expect::Check(check_pending_aggregates),
-    },
     Deviation {
         case: "write_type_conflict_batch",
         step: 1,
@@ -635,21 +617,6 @@ fn offset_without_limit(n: &mut Normalized) {
         n,
         "{\"results\":[{\"statement_id\":0,\"series\":[{\"name\":\"cpu\",\"columns\":[\"time\",\"host\",\"region\",\"v\",\"w\"],\"values\":[[\"2023-11-14T22:13:22Z\",\"c\",\"us\",3,null],[\"2023-11-14T22:13:23Z\",\"a\",\"us\",4,40]]}]}]}\n",
     );
-}
-
-/// A pending feature: Cairn must give today's error (so the suite stays honest about it) and
-/// must not already match the reference (then the entry is stale and has to go).
-fn check_pending_aggregates(want: &Normalized, got: &Normalized) -> Result<(), String> {
-    if got == want {
-        return Err(
-            "Cairn now answers like InfluxDB: remove this pending entry from deviations.rs and docs".to_owned(),
-        );
-    }
-    let expected = "{\"results\":[{\"statement_id\":0,\"error\":\"aggregate functions are not supported yet\"}]}\n";
-    if got.status != 200 || got.body != expected.as_bytes() {
-        return Err(format!("want 200 {expected}, got {} {}", got.status, got.text()));
-    }
-    Ok(())
 }
 
 #[cfg(test)]

@@ -1,7 +1,7 @@
 //! node: what only Cairn has, checked on a real `cairn-data` process: graceful shutdown
 //! flushes and keeps every acknowledged point, `/metrics` counts, the query guards answer
-//! with clear errors, the head limit refuses writes instead of growing, and the binary
-//! documents its configuration.
+//! with clear errors, the head limit refuses writes instead of growing, continuous queries
+//! run on their own, and the binary documents its configuration.
 
 use std::process::Command;
 
@@ -141,4 +141,65 @@ fn the_binary_documents_itself() {
         err.contains("CAIRN_HTTP_AUTH_ENABLED") && err.contains("true or false"),
         "{err}"
     );
+}
+
+#[test]
+fn continuous_queries_downsample_on_their_own() {
+    let s = start(&[("CAIRN_CONTINUOUS_QUERIES_RUN_INTERVAL", "100ms")]);
+    query(&s, "", "CREATE DATABASE cq");
+    // Ten points per second over the last 30 s: every finished 10 s bucket holds 100.
+    let now_s = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .expect("clock")
+        .as_secs() as i64;
+    let body: String = (0..300)
+        .map(|i| format!("m,host=a v={i} {}\n", (now_s - 30) * 1_000_000_000 + i * 100_000_000))
+        .collect();
+    assert_eq!(write(&s, "cq", &body).0, 204);
+    let create = "CREATE CONTINUOUS QUERY c10 ON cq RESAMPLE FOR 30s BEGIN SELECT count(v) AS n INTO cq.autogen.per10s FROM m GROUP BY time(10s), host END";
+    query(&s, "", create);
+    let shown = query(&s, "", "SHOW CONTINUOUS QUERIES");
+    assert!(
+        shown.contains(
+            "BEGIN SELECT count(v) AS n INTO cq.autogen.per10s FROM cq.autogen.m GROUP BY time(10s), host END"
+        ),
+        "the CQ is kept with qualified names: {shown}"
+    );
+    // The querier runs every 100 ms: wait for its first run to have written (readiness
+    // by polling the target, bounded).
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(20);
+    let text = loop {
+        let text = query(&s, "cq", "SELECT n FROM per10s WHERE host = 'a'");
+        if text.contains("\"values\"") {
+            break text;
+        }
+        assert!(std::time::Instant::now() < deadline, "the CQ wrote nothing in 20 s");
+        std::thread::sleep(std::time::Duration::from_millis(100));
+    };
+    // Full buckets hold 100 points; the tag stayed a tag.
+    assert!(text.contains(",100]"), "{text}");
+    let tags = query(&s, "cq", "SHOW TAG KEYS FROM per10s");
+    assert!(tags.contains("host"), "{tags}");
+    query(&s, "", "DROP CONTINUOUS QUERY c10 ON cq");
+    let shown = query(&s, "", "SHOW CONTINUOUS QUERIES");
+    assert!(!shown.contains("c10"), "{shown}");
+}
+
+#[test]
+fn max_select_buckets_refuses_wide_group_by() {
+    let s = start(&[("CAIRN_COORDINATOR_MAX_SELECT_BUCKETS", "10")]);
+    query(&s, "", "CREATE DATABASE b");
+    assert_eq!(write(&s, "b", "m v=1 1000000000\n").0, 204);
+    let text = query(
+        &s,
+        "b",
+        "SELECT mean(v) FROM m WHERE time >= 0 AND time < 100s GROUP BY time(1s)",
+    );
+    assert!(text.contains("max-select-buckets limit exceeded: (100/10)"), "{text}");
+    let text = query(
+        &s,
+        "b",
+        "SELECT mean(v) FROM m WHERE time >= 0 AND time < 10s GROUP BY time(1s)",
+    );
+    assert!(text.contains("\"values\""), "{text}");
 }
