@@ -197,7 +197,16 @@ fn apply_env(table: &mut toml::Table, env: impl IntoIterator<Item = (String, Str
 }
 
 /// `CAIRN_` variables that are not options (read by scripts and tests).
-const IGNORED_ENV: &[&str] = &["CAIRN_LOG", "CAIRN_SHARED", "CAIRN_DATA_BIN"];
+const IGNORED_ENV: &[&str] = &[
+    "CAIRN_LOG",
+    "CAIRN_SHARED",
+    "CAIRN_DATA_BIN",
+    // ./x's own settings, which reach cairn-data when `./x up` starts it.
+    "CAIRN_DIR",
+    "CAIRN_BENCH_DATA",
+    "CAIRN_FUZZ_SECONDS",
+    "CAIRN_FUZZ_CORPUS",
+];
 
 /// A duration written as InfluxDB writes them (`10s`, `1h30m`, `7d`).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

@@ -18,9 +18,10 @@ use crate::http::{self, Request, Response};
 /// an empty directory; a restart after SIGKILL replays its WAL first.
 pub const READY_TIMEOUT: Duration = Duration::from_secs(60);
 
-/// Prefixes of the variables that configure the test suites themselves, not cairn-data: they
-/// are removed from cairn-data's environment.
-pub const HARNESS_ENV_PREFIXES: &[&str] = &["CAIRN_COMPAT_", "CAIRN_ANALYTICS_", "CAIRN_DURABILITY_"];
+/// The one inherited `CAIRN_` variable cairn-data keeps (its log filter, for debugging a
+/// test); every other `CAIRN_*` of the caller (the suites' settings, `./x`'s own) stays out of
+/// its environment, since cairn-data refuses unknown ones: a test sets what it needs.
+pub const INHERITED_CAIRN_ENV: &[&str] = &["CAIRN_LOG"];
 
 /// Which implementation a [`Server`] runs.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -295,10 +296,10 @@ impl Server {
                     .arg(self.addr.to_string())
                     .env("CAIRN_HTTP_AUTH_ENABLED", if self.auth { "true" } else { "false" });
                 // cairn-data refuses unknown CAIRN_* variables (a typo must not go unnoticed):
-                // keep the suites' own settings (CAIRN_COMPAT_CASES, ...) out of its environment.
+                // keep the caller's (CAIRN_COMPAT_CASES, CAIRN_FUZZ_SECONDS, ...) out.
                 for (k, _) in std::env::vars_os() {
                     let k_str = k.to_string_lossy();
-                    if HARNESS_ENV_PREFIXES.iter().any(|p| k_str.starts_with(p)) {
+                    if k_str.starts_with("CAIRN_") && !INHERITED_CAIRN_ENV.contains(&k_str.as_ref()) {
                         c.env_remove(k);
                     }
                 }

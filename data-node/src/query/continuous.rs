@@ -89,10 +89,10 @@ impl ContinuousQueries {
                 };
                 match &result {
                     Ok(written) => {
-                        tracing::info!(database = %db.name, cq = %cq.name, start, end, written, "continuous query ran")
+                        tracing::info!(database = %db.name, cq = %cq.name, start, end, written, "continuous query ran");
                     }
                     Err(e) => {
-                        tracing::warn!(database = %db.name, cq = %cq.name, start, end, error = %e, "continuous query failed")
+                        tracing::warn!(database = %db.name, cq = %cq.name, start, end, error = %e, "continuous query failed");
                     }
                 }
                 runs.push(CqRun {
