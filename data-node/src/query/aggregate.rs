@@ -171,7 +171,18 @@ pub(super) fn execute(
                 }
             )
         }),
-        extreme_times: calls.plans.iter().any(|p| p.keeps_point_time(lone, interval)),
+        // Block headers keep first/last times but not the min/max ones: only a lone min() or
+        // max() needs the blocks decoded.
+        extreme_times: calls.plans.iter().any(|p| {
+            p.keeps_point_time(lone, interval)
+                && matches!(
+                    p,
+                    Plan::Merge {
+                        kind: AggKind::Min | AggKind::Max,
+                        ..
+                    }
+                )
+        }),
     };
     // Columns: each field, and after a top()/bottom() call its tag arguments.
     let mut names = Vec::new();
