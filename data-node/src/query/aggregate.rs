@@ -171,6 +171,15 @@ pub(super) fn execute(
                 }
             )
         }),
+        picks: calls.plans.iter().any(|p| {
+            matches!(
+                p,
+                Plan::Merge {
+                    kind: AggKind::Min | AggKind::Max | AggKind::First | AggKind::Last | AggKind::Spread,
+                    ..
+                }
+            )
+        }),
         // Block headers keep first/last times but not the min/max ones: only a lone min() or
         // max() needs the blocks decoded.
         extreme_times: calls.plans.iter().any(|p| {
