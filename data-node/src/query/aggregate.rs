@@ -65,6 +65,15 @@ impl Plan {
         }
     }
 
+    /// The mergeable aggregate this call computes, itself or inside a transformation.
+    fn merge_kind(&self) -> Option<AggKind> {
+        match self {
+            Plan::Merge { kind, .. } => Some(*kind),
+            Plan::Transform { input, .. } => input.merge_kind(),
+            _ => None,
+        }
+    }
+
     fn counts(&self) -> bool {
         matches!(
             self,
@@ -162,23 +171,14 @@ pub(super) fn execute(
     let group_tags = group_by_tags(&s.dimensions, &all_tags)?;
     let lone = calls.plans.len() == 1;
     let needs = Needs {
-        variance: calls.plans.iter().any(|p| {
-            matches!(
-                p,
-                Plan::Merge {
-                    kind: AggKind::Stddev,
-                    ..
-                }
-            )
-        }),
+        variance: calls.plans.iter().any(|p| p.merge_kind() == Some(AggKind::Stddev)),
         picks: calls.plans.iter().any(|p| {
-            matches!(
-                p,
-                Plan::Merge {
-                    kind: AggKind::Min | AggKind::Max | AggKind::First | AggKind::Last | AggKind::Spread,
-                    ..
-                }
-            )
+            p.merge_kind().is_some_and(|k| {
+                matches!(
+                    k,
+                    AggKind::Min | AggKind::Max | AggKind::First | AggKind::Last | AggKind::Spread
+                )
+            })
         }),
         // Block headers keep first/last times but not the min/max ones: only a lone min() or
         // max() needs the blocks decoded.
