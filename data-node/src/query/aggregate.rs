@@ -17,7 +17,9 @@ use super::functions::{
     integral, reduce, transform, BucketFunction, Buckets as IntegralBuckets, Integral, Point, Transform,
 };
 use super::partial::{value_at, AggKind, Needs, Partial, Picked, ValueKind};
-use super::select::{emit_row, group_by_tags, merge_rows, resolve, tag_of, unique_names, zoned, RowView, Target};
+use super::select::{
+    emit_row, group_by_tags, group_series, merge_rows, resolve, tag_of, unique_names, zoned, RowView, Target,
+};
 use super::window::Window;
 use super::{QueryContext, QueryExecutor, Row, StatementResult, Value};
 
@@ -231,16 +233,7 @@ pub(super) fn execute(
                 }
             })
             .collect();
-        let mut groups: BTreeMap<Vec<String>, Vec<(usize, SeriesInfo)>> = BTreeMap::new();
-        for (i, sh) in target.shards.iter().enumerate() {
-            for info in sh.series(&target.name, pushed.as_ref()).map_err(|e| e.to_string())? {
-                let key = group_tags
-                    .iter()
-                    .map(|k| tag_of(&info.tags, k).unwrap_or("").to_owned())
-                    .collect();
-                groups.entry(key).or_default().push((i, info));
-            }
-        }
+        let groups = group_series(target, pushed.as_ref(), &group_tags)?;
         // Members in series-key order, the order InfluxDB's reducers meet them.
         let mut series_rows: Vec<(String, Row)> = Vec::new();
         for (key, mut members) in groups {

@@ -171,17 +171,7 @@ pub(super) fn execute(
         needed.retain(|n| target.fields.contains_key(n));
         let needed: Vec<String> = needed.into_iter().collect();
 
-        // Series of every shard, grouped by the GROUP BY tags.
-        let mut groups: BTreeMap<Vec<String>, Vec<(usize, SeriesInfo)>> = BTreeMap::new();
-        for (i, sh) in target.shards.iter().enumerate() {
-            for info in sh.series(&target.name, pushed.as_ref()).map_err(|e| e.to_string())? {
-                let key = group_tags
-                    .iter()
-                    .map(|k| tag_of(&info.tags, k).unwrap_or("").to_owned())
-                    .collect();
-                groups.entry(key).or_default().push((i, info));
-            }
-        }
+        let groups = group_series(target, pushed.as_ref(), &group_tags)?;
         let mut groups: Vec<_> = groups.into_iter().collect();
         if descending {
             groups.reverse();
@@ -416,6 +406,28 @@ pub(super) fn resolve(
         }
     }
     Ok(targets.into_values().collect())
+}
+
+/// The series of every shard of `target` that match `pushed`, grouped by the values of the
+/// GROUP BY tags (a missing tag is ""), each with the index of its shard.
+pub(super) type Groups = BTreeMap<Vec<String>, Vec<(usize, SeriesInfo)>>;
+
+pub(super) fn group_series(
+    target: &Target,
+    pushed: Option<&shard::TagPredicate>,
+    group_tags: &[String],
+) -> Result<Groups, String> {
+    let mut groups: Groups = BTreeMap::new();
+    for (i, sh) in target.shards.iter().enumerate() {
+        for info in sh.series(&target.name, pushed).map_err(|e| e.to_string())? {
+            let key = group_tags
+                .iter()
+                .map(|k| tag_of(&info.tags, k).unwrap_or("").to_owned())
+                .collect();
+            groups.entry(key).or_default().push((i, info));
+        }
+    }
+    Ok(groups)
 }
 
 /// The tags of GROUP BY: named ones, `*` for all, regexes over tag keys; sorted.
