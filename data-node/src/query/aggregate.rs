@@ -156,14 +156,13 @@ pub(super) fn execute(
         lo,
         hi,
     };
-    if interval > 0 && lo > MIN_TIME && ex.limits.max_select_buckets > 0 {
-        let buckets = (window.start(hi) - window.start(lo)) / interval + 1;
-        if buckets as u64 > ex.limits.max_select_buckets {
-            return Err(format!(
-                "max-select-buckets limit exceeded: ({buckets}/{})",
-                ex.limits.max_select_buckets
-            ));
-        }
+    let max_buckets = if ex.limits.max_select_buckets > 0 {
+        ex.limits.max_select_buckets
+    } else {
+        BUCKET_CEILING
+    };
+    if interval > 0 && lo > MIN_TIME {
+        check_buckets(&window, lo, max_buckets)?;
     }
     let targets = resolve(ex, meta, &s.sources, ctx, lo, hi)?;
     let expanded = expand_call_wildcards(s, &targets);
@@ -254,6 +253,7 @@ pub(super) fn execute(
                 needs,
                 lone,
                 descending,
+                max_buckets,
                 fill: s.fill,
                 points_read: &mut points_read,
                 partials: HashMap::new(),
@@ -327,6 +327,21 @@ pub(super) fn execute(
     Ok(())
 }
 
+/// With `max-select-buckets = 0` a query still stops here: filling more buckets would hold
+/// them all in memory (InfluxDB 1.6.7 runs out of memory instead).
+const BUCKET_CEILING: u64 = 10_000_000;
+
+/// InfluxDB's count of buckets from the one holding `first` to the one holding the range's
+/// end, against the limit.
+fn check_buckets(window: &Window, first: i64, limit: u64) -> Result<(), String> {
+    let span = i128::from(window.start(window.hi)) - i128::from(window.start(first));
+    let buckets = span / i128::from(window.interval.max(1)) + 1;
+    if buckets > i128::from(limit) {
+        return Err(format!("max-select-buckets limit exceeded: ({buckets}/{limit})"));
+    }
+    Ok(())
+}
+
 /// One group of series being aggregated, and what its calls share.
 struct Group<'a> {
     target: &'a Target,
@@ -336,6 +351,8 @@ struct Group<'a> {
     needs: Needs,
     lone: bool,
     descending: bool,
+    /// Buckets a fill may create (an open range starts at the first point).
+    max_buckets: u64,
     fill: Fill,
     points_read: &'a mut u64,
     /// Partials per (field, range): calls on the same field share one read.
@@ -375,7 +392,7 @@ impl Group<'_> {
                         aux: Vec::new(),
                     });
                 }
-                fill_buckets(values, window, &fill, self.descending)
+                fill_buckets(values, window, &fill, self.descending, self.max_buckets)?
             }
             Plan::Bucket { func, field } => {
                 let keep_time = plan.keeps_point_time(self.lone, interval);
@@ -405,7 +422,7 @@ impl Group<'_> {
                     }
                     values
                 } else {
-                    fill_buckets(values, window, &fill, self.descending)
+                    fill_buckets(values, window, &fill, self.descending, self.max_buckets)?
                 }
             }
             Plan::CountDistinct { field } => {
@@ -415,7 +432,7 @@ impl Group<'_> {
                     let n = reduce(&BucketFunction::Distinct, bucket, start)?.len();
                     values.push(Out::at(bucket_time(start), Value::Integer(n as i64)));
                 }
-                fill_buckets(values, window, &fill, self.descending)
+                fill_buckets(values, window, &fill, self.descending, self.max_buckets)?
             }
             Plan::Integral { f, field } => {
                 let points = self.points(field, &[], window)?;
@@ -430,7 +447,7 @@ impl Group<'_> {
                 };
                 let out = integral(f, &points, buckets, !self.descending)?;
                 let values: Vec<Out> = out.into_iter().map(|p| Out::at(p.time, p.value)).collect();
-                fill_buckets(values, window, &fill, self.descending)
+                fill_buckets(values, window, &fill, self.descending, self.max_buckets)?
             }
             Plan::Raw { field } => self
                 .points(field, &[], window)?
@@ -870,9 +887,15 @@ type RowSink<'a> = dyn FnMut(i64, &Value, usize, (&SeriesInfo, &[Value])) + 'a;
 /// with data when the range is open), as InfluxDB's fill iterator does, walking backwards
 /// for ORDER BY time DESC (so `previous` is the later bucket). A group without any value
 /// stays empty. A number fills strings with "" and booleans with false, as Go casts it.
-fn fill_buckets(values: Vec<Out>, window: &Window, fill: &Fill, descending: bool) -> Vec<Out> {
+fn fill_buckets(
+    values: Vec<Out>,
+    window: &Window,
+    fill: &Fill,
+    descending: bool,
+    max_buckets: u64,
+) -> Result<Vec<Out>, String> {
     if window.interval == 0 || *fill == Fill::None || values.is_empty() {
-        return values;
+        return Ok(values);
     }
     let kind = values.iter().find_map(|o| ValueKind::of(&o.value));
     let first = if window.lo == MIN_TIME {
@@ -880,6 +903,7 @@ fn fill_buckets(values: Vec<Out>, window: &Window, fill: &Fill, descending: bool
     } else {
         window.lo
     };
+    check_buckets(window, first, max_buckets)?;
     let mut by_time: BTreeMap<i64, Vec<Out>> = BTreeMap::new();
     for o in values {
         by_time.entry(o.time).or_default().push(o);
@@ -931,7 +955,7 @@ fn fill_buckets(values: Vec<Out>, window: &Window, fill: &Fill, descending: bool
     // Values outside the filled range (points' own times) keep their place.
     out.extend(by_time.into_values().flatten());
     out.sort_by_key(|o| o.time);
-    out
+    Ok(out)
 }
 
 /// Go's `linearFloat` / `linearInteger`.
