@@ -203,3 +203,29 @@ fn max_select_buckets_refuses_wide_group_by() {
     );
     assert!(text.contains("\"values\""), "{text}");
 }
+
+#[test]
+fn group_by_time_cannot_exhaust_memory_even_without_a_limit() {
+    let s = start(&[]);
+    query(&s, "", "CREATE DATABASE nb");
+    assert_eq!(write(&s, "nb", "m v=1 1000000000\nm v=2 999000000000\n").0, 204);
+    // 10^12 one-nanosecond buckets: InfluxDB 1.6.7 tries to fill them all and dies.
+    let text = query(
+        &s,
+        "nb",
+        "SELECT count(v) FROM m WHERE time >= 0 AND time < 1000s GROUP BY time(1ns)",
+    );
+    assert!(
+        text.contains("max-select-buckets limit exceeded: (1000000000000/10000000)"),
+        "{text}"
+    );
+    // Open lower bound: the fill starts at the first point and is checked there.
+    let text = query(&s, "nb", "SELECT count(v) FROM m WHERE time < 1000s GROUP BY time(1ns)");
+    assert!(
+        text.contains("max-select-buckets limit exceeded: (999000000000/10000000)"),
+        "{text}"
+    );
+    // The node still answers.
+    let text = query(&s, "nb", "SELECT count(v) FROM m");
+    assert!(text.contains(",2]"), "{text}");
+}
