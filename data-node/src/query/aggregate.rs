@@ -167,6 +167,13 @@ pub(super) fn execute(
     let targets = resolve(ex, meta, &s.sources, ctx, lo, hi)?;
     let expanded = expand_call_wildcards(s, &targets);
     let s = expanded.as_ref().unwrap_or(s);
+    let mut field_types: BTreeMap<String, shard::FieldType> = BTreeMap::new();
+    for t in &targets {
+        for (name, ty) in &t.fields {
+            field_types.entry(name.clone()).or_insert(*ty);
+        }
+    }
+    type_check(s, &field_types)?;
     let calls = plan_calls(s, interval)?;
     let all_tags: BTreeSet<String> = targets.iter().flat_map(|t| t.tags.clone()).collect();
     let group_tags = group_by_tags(&s.dimensions, &all_tags)?;
@@ -1086,4 +1093,157 @@ fn aux_value(
         Some((times, values)) if !times.is_empty() => value_at(&values, 0),
         _ => Value::Null,
     })
+}
+
+/// InfluxDB's type check of the SELECT expressions, which it runs with the field types known
+/// and before reading anything: arithmetic on strings or booleans, and bitwise operators on
+/// floats, are errors (`type error: mean(v::float) + 'a': incompatible types: float and
+/// string`).
+pub(super) fn type_check(s: &SelectStatement, fields: &BTreeMap<String, shard::FieldType>) -> Result<(), String> {
+    for f in &s.fields {
+        let typed = with_types(&f.expr, fields);
+        infer(&typed)?;
+    }
+    Ok(())
+}
+
+/// `e` with each field reference carrying its type, as Go prints it in type errors.
+fn with_types(e: &Expr, fields: &BTreeMap<String, shard::FieldType>) -> Expr {
+    match e {
+        Expr::VarRef(v) if v.data_type.is_none() => {
+            let mut v = v.clone();
+            v.data_type = Some(match fields.get(&v.name) {
+                Some(t) => super::select::data_type(*t),
+                None => influxql::DataType::Tag,
+            });
+            Expr::VarRef(v)
+        }
+        Expr::Call(c) => Expr::Call(Call {
+            name: c.name.clone(),
+            args: c.args.iter().map(|a| with_types(a, fields)).collect(),
+        }),
+        Expr::Binary(b) => Expr::Binary(Box::new(influxql::BinaryExpr {
+            op: b.op,
+            lhs: with_types(&b.lhs, fields),
+            rhs: with_types(&b.rhs, fields),
+        })),
+        Expr::Paren(inner) => Expr::Paren(Box::new(with_types(inner, fields))),
+        other => other.clone(),
+    }
+}
+
+/// The type an expression yields (`None`: unknown or any), or the type error.
+fn infer(e: &Expr) -> Result<Option<&'static str>, String> {
+    use influxql::BinaryOp as B;
+    Ok(match e {
+        Expr::VarRef(v) => v.data_type.map(|t| t.as_str()),
+        Expr::Literal(Literal::Integer(_)) => Some("integer"),
+        Expr::Literal(Literal::Unsigned(_)) => Some("unsigned"),
+        Expr::Literal(Literal::Number(_)) => Some("float"),
+        Expr::Literal(Literal::String(_)) => Some("string"),
+        Expr::Literal(Literal::Boolean(_)) => Some("boolean"),
+        Expr::Paren(inner) => infer(inner)?,
+        Expr::Call(c) => {
+            let arg = match c.args.first() {
+                Some(a) => infer(a)?,
+                None => None,
+            };
+            match c.name.as_str() {
+                "count" | "elapsed" => Some("integer"),
+                "sum"
+                | "min"
+                | "max"
+                | "first"
+                | "last"
+                | "spread"
+                | "mode"
+                | "percentile"
+                | "top"
+                | "bottom"
+                | "sample"
+                | "distinct"
+                | "difference"
+                | "non_negative_difference"
+                | "cumulative_sum" => arg.filter(|t| *t != "tag"),
+                _ => Some("float"),
+            }
+        }
+        Expr::Binary(b) => {
+            let (l, r) = (infer(&b.lhs)?, infer(&b.rhs)?);
+            let arithmetic = matches!(b.op, B::Add | B::Sub | B::Mul | B::Div | B::Mod);
+            let bitwise = matches!(b.op, B::BitwiseAnd | B::BitwiseOr | B::BitwiseXor);
+            if let (Some(l), Some(r)) = (l, r) {
+                let bad = |t: &str| {
+                    (arithmetic && matches!(t, "string" | "boolean" | "tag"))
+                        || (bitwise && matches!(t, "float" | "string" | "tag"))
+                };
+                if (arithmetic || bitwise) && (bad(l) || bad(r) || (bitwise && l != r)) {
+                    return Err(format!("type error: {e}: incompatible types: {l} and {r}"));
+                }
+                if arithmetic {
+                    return Ok(Some(if l == "integer" && r == "integer" && b.op != B::Div {
+                        "integer"
+                    } else {
+                        "float"
+                    }));
+                }
+                if bitwise {
+                    return Ok(Some(l));
+                }
+            }
+            if arithmetic || bitwise {
+                l.or(r)
+            } else {
+                Some("boolean")
+            }
+        }
+        _ => None,
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn check(q: &str) -> Result<(), String> {
+        let Ok(influxql::Statement::Select(s)) = influxql::parse_statement(q) else {
+            panic!("not a SELECT: {q}");
+        };
+        let fields = BTreeMap::from([
+            ("v".to_owned(), shard::FieldType::Float),
+            ("i".to_owned(), shard::FieldType::Integer),
+            ("s".to_owned(), shard::FieldType::String),
+        ]);
+        type_check(&s, &fields)
+    }
+
+    #[test]
+    fn type_errors_read_like_influxdb() {
+        // Texts observed on InfluxDB 1.6.7.
+        assert_eq!(
+            check("SELECT mean(v) + 'a' FROM m"),
+            Err("type error: mean(v::float) + 'a': incompatible types: float and string".to_owned())
+        );
+        assert_eq!(
+            check("SELECT mean(v) + last(s) FROM m"),
+            Err("type error: mean(v::float) + last(s::string): incompatible types: float and string".to_owned())
+        );
+        assert_eq!(
+            check("SELECT v + host FROM m"),
+            Err("type error: v::float + host::tag: incompatible types: float and tag".to_owned())
+        );
+        assert_eq!(
+            check("SELECT v & 1 FROM m"),
+            Err("type error: v::float & 1: incompatible types: float and integer".to_owned())
+        );
+        for ok in [
+            "SELECT mean(v) * 2 FROM m",
+            "SELECT count(v) / 2 FROM m",
+            "SELECT sum(i) + max(i) FROM m",
+            "SELECT max(v), host FROM m",
+            "SELECT i & 3 FROM m",
+        ] {
+            assert_eq!(check(ok), Ok(()), "{ok}");
+        }
+    }
 }

@@ -561,7 +561,7 @@ fn type_rank(t: FieldType) -> u8 {
     }
 }
 
-fn data_type(t: FieldType) -> DataType {
+pub(super) fn data_type(t: FieldType) -> DataType {
     match t {
         FieldType::Float => DataType::Float,
         FieldType::Integer => DataType::Integer,
