@@ -7,7 +7,7 @@
 
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 
-use influxql::time::{Location, MAX_TIME, MIN_TIME};
+use influxql::time::{MAX_TIME, MIN_TIME};
 use influxql::{Call, Expr, Fill, Literal, SelectStatement, VarRef};
 use meta::MetaData;
 use shard::SeriesInfo;
@@ -18,7 +18,8 @@ use super::functions::{
 };
 use super::partial::{value_at, AggKind, Needs, Partial, Picked, ValueKind};
 use super::select::{
-    emit_row, group_by_tags, group_series, merge_rows, resolve, tag_of, unique_names, zoned, RowView, Target,
+    emit_row, group_by_tags, group_series, merge_rows, resolve, tag_of, time_scope, unique_names, zoned, RowView,
+    Target,
 };
 use super::window::Window;
 use super::{QueryContext, QueryExecutor, Row, StatementResult, Value};
@@ -137,14 +138,7 @@ pub(super) fn execute(
     ctx: &QueryContext,
     emit: &mut dyn FnMut(StatementResult),
 ) -> Result<(), String> {
-    let location = s
-        .location
-        .as_deref()
-        .map(Location::load)
-        .transpose()
-        .map_err(|e| e.to_string())?;
-    let (condition, range) = influxql::time::split_time_condition(s.condition.as_ref(), ctx.now, location.as_ref())
-        .map_err(|e| e.to_string())?;
+    let (location, condition, range) = time_scope(s, ctx.now)?;
     let (interval, offset) = group_by_interval(&s.dimensions)?;
     let lo = range.min.unwrap_or(MIN_TIME);
     // With GROUP BY time an open range ends now, as in InfluxDB.
@@ -165,14 +159,15 @@ pub(super) fn execute(
         check_buckets(&window, lo, max_buckets)?;
     }
     let targets = resolve(ex, meta, &s.sources, ctx, lo, hi)?;
-    let expanded = expand_call_wildcards(s, &targets);
-    let s = expanded.as_ref().unwrap_or(s);
+    // Each field name's type: the first measurement that has it decides.
     let mut field_types: BTreeMap<String, shard::FieldType> = BTreeMap::new();
     for t in &targets {
         for (name, ty) in &t.fields {
             field_types.entry(name.clone()).or_insert(*ty);
         }
     }
+    let expanded = expand_call_wildcards(s, &field_types);
+    let s = expanded.as_ref().unwrap_or(s);
     type_check(s, &field_types)?;
     let calls = plan_calls(s, interval)?;
     let all_tags: BTreeSet<String> = targets.iter().flat_map(|t| t.tags.clone()).collect();
@@ -571,7 +566,8 @@ impl Group<'_> {
         if !self.target.fields.contains_key(&field.name) {
             return Ok(Vec::new());
         }
-        let mut keyed: Vec<(i64, String, Point)> = Vec::new();
+        // Members are in series-key order: (time, member) orders equal times by series key.
+        let mut keyed: Vec<(i64, usize, Point)> = Vec::new();
         // top(v, host, 2): the tag arguments (fields too, as InfluxDB allows) come first.
         let mut aux: Vec<AuxRef> = tag_args
             .iter()
@@ -584,7 +580,7 @@ impl Group<'_> {
             })
             .collect();
         aux.extend(self.aux.iter().cloned());
-        self.rows(&field.name, &aux, window, &mut |t, value, _, (info, aux_values)| {
+        self.rows(&field.name, &aux, window, &mut |t, value, member, (_, aux_values)| {
             let carried: Vec<Value> = aux_values
                 .iter()
                 .enumerate()
@@ -595,7 +591,7 @@ impl Group<'_> {
                 .collect();
             keyed.push((
                 t,
-                series_key(info),
+                member,
                 Point {
                     time: t,
                     value: value.clone(),
@@ -603,7 +599,7 @@ impl Group<'_> {
                 },
             ));
         })?;
-        keyed.sort_by(|a, b| (a.0, &a.1).cmp(&(b.0, &b.1)));
+        keyed.sort_by_key(|(t, member, _)| (*t, *member));
         let mut points: Vec<Point> = keyed.into_iter().map(|(_, _, p)| p).collect();
         if self.descending {
             points.reverse();
@@ -720,16 +716,10 @@ fn group_by_interval(dims: &[Expr]) -> Result<(i64, i64), String> {
 /// `mean(*)`, `count(/re/)`: one call per matching field of the sources (sorted, the types
 /// the function takes), named `<function>_<field>` (or `<alias>_<field>`), as InfluxDB
 /// rewrites them. `None` when there is nothing to expand.
-fn expand_call_wildcards(s: &SelectStatement, targets: &[Target]) -> Option<SelectStatement> {
+fn expand_call_wildcards(s: &SelectStatement, fields: &BTreeMap<String, shard::FieldType>) -> Option<SelectStatement> {
     let expandable = |e: &Expr| matches!(e, Expr::Call(c) if matches!(c.args.first(), Some(Expr::Wildcard(_) | Expr::Literal(Literal::Regex(_)))));
     if !s.fields.iter().any(|f| expandable(&f.expr)) {
         return None;
-    }
-    let mut fields: BTreeMap<String, shard::FieldType> = BTreeMap::new();
-    for t in targets {
-        for (name, ty) in &t.fields {
-            fields.entry(name.clone()).or_insert(*ty);
-        }
     }
     let mut out = s.clone();
     out.fields.clear();
@@ -746,7 +736,7 @@ fn expand_call_wildcards(s: &SelectStatement, targets: &[Target]) -> Option<Sele
             c.name.as_str(),
             "count" | "first" | "last" | "distinct" | "elapsed" | "mode" | "sample"
         );
-        for (name, ty) in &fields {
+        for (name, ty) in fields {
             let hit = match &c.args[0] {
                 Expr::Literal(Literal::Regex(re)) => re.regex().is_match(name),
                 _ => true,
@@ -970,7 +960,7 @@ fn linear(t: i64, pt: i64, nt: i64, pv: &Value, nv: &Value) -> Value {
     let x = (t - pt) as f64;
     match (pv, nv) {
         (Value::Integer(a), Value::Integer(b)) => {
-            let m = (b - a) as f64 / (nt - pt) as f64;
+            let m = b.wrapping_sub(*a) as f64 / (nt - pt) as f64;
             Value::Integer((m * x + *a as f64) as i64)
         }
         (Value::Float(a), Value::Float(b)) => {

@@ -17,7 +17,7 @@
 use std::fmt;
 
 use influxql::duration::format_duration;
-use influxql::time::{format_rfc3339_nano, is_time_string, parse_time_string, split_time_condition, Location};
+use influxql::time::{format_rfc3339_nano, is_time_string, parse_time_string, Location};
 use influxql::{
     quote_string, BinaryExpr, BinaryOp, Call, Expr, Fill, Literal, Regex, SelectStatement, Source, VarRef, Wildcard,
 };
@@ -95,14 +95,7 @@ struct Compiled {
 impl Compiled {
     /// Go's `preprocess`: the condition is split and checked, then the dimensions.
     fn preprocess(s: &SelectStatement, now: i64) -> Result<Compiled, String> {
-        let location = s
-            .location
-            .as_deref()
-            .map(Location::load)
-            .transpose()
-            .map_err(|e| e.to_string())?;
-        let (condition, _) =
-            split_time_condition(s.condition.as_ref(), now, location.as_ref()).map_err(|e| e.to_string())?;
+        let (location, condition, _) = super::select::time_scope(s, now)?;
         if let Some(condition) = &condition {
             validate_condition(condition)?;
         }

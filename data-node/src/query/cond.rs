@@ -29,6 +29,24 @@ pub(super) fn conjuncts(e: &Expr) -> Vec<&Expr> {
     }
 }
 
+/// `(condition) AND time <op> t`: narrows a statement to a time range (a subquery to its outer
+/// range, a continuous query to the buckets it covers).
+pub(super) fn and_time(condition: Option<Expr>, op: BinaryOp, t: i64) -> Expr {
+    let bound = Expr::Binary(Box::new(influxql::BinaryExpr {
+        op,
+        lhs: Expr::VarRef(influxql::VarRef::new("time")),
+        rhs: Expr::Literal(Literal::Integer(t)),
+    }));
+    match condition {
+        Some(c) => Expr::Binary(Box::new(influxql::BinaryExpr {
+            op: BinaryOp::And,
+            lhs: Expr::Paren(Box::new(c)),
+            rhs: bound,
+        })),
+        None => bound,
+    }
+}
+
 /// Every name `e` refers to (fields, tags, `time`).
 pub(super) fn names(e: &Expr, out: &mut Vec<String>) {
     match e {

@@ -11,16 +11,12 @@
 use std::collections::HashMap;
 use std::sync::Mutex;
 
-use influxql::{BinaryExpr, BinaryOp, Expr, Literal, SelectStatement, Source, Statement, VarRef};
+use influxql::{BinaryOp, Expr, Literal, SelectStatement, Source, Statement};
 use meta::MetaData;
 
+use super::cond::and_time;
 use super::window::Window;
 use super::{QueryContext, QueryExecutor, StatementResult};
-
-/// Checks of a CQ's SELECT at creation, beyond what the parser checks.
-pub(super) fn validate(s: &SelectStatement) -> Result<(), String> {
-    super::compile::validate(s)
-}
 
 /// Fills in the database and retention policy of the sources and of the INTO target.
 pub(super) fn qualify(s: &mut SelectStatement, database: &str, policy: &str) {
@@ -171,26 +167,8 @@ fn run_once(
     now: i64,
 ) -> Result<i64, String> {
     let mut s = select.clone();
-    let bound = |op, t| {
-        Expr::Binary(Box::new(BinaryExpr {
-            op,
-            lhs: Expr::VarRef(VarRef::new("time")),
-            rhs: Expr::Literal(Literal::Integer(t)),
-        }))
-    };
-    let range = Expr::Binary(Box::new(BinaryExpr {
-        op: BinaryOp::And,
-        lhs: bound(BinaryOp::Gte, start),
-        rhs: bound(BinaryOp::Lt, end),
-    }));
-    s.condition = Some(match s.condition.take() {
-        Some(c) => Expr::Binary(Box::new(BinaryExpr {
-            op: BinaryOp::And,
-            lhs: Expr::Paren(Box::new(c)),
-            rhs: range,
-        })),
-        None => range,
-    });
+    let from = and_time(s.condition.take(), BinaryOp::Gte, start);
+    s.condition = Some(and_time(Some(from), BinaryOp::Lt, end));
     let ctx = QueryContext {
         database: database.to_owned(),
         now,

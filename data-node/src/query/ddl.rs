@@ -267,7 +267,7 @@ pub(super) fn execute(
             let db = meta
                 .database(&s.database)
                 .ok_or_else(|| format!("database not found: {}", s.database))?;
-            super::continuous::validate(&s.source)?;
+            super::compile::validate(&s.source)?;
             // Stored with its sources and target qualified, as InfluxDB keeps it.
             let mut cq = (**s).clone();
             super::continuous::qualify(&mut cq.source, &db.name, &db.default_retention_policy);

@@ -8,6 +8,7 @@
 use std::collections::{BTreeMap, BTreeSet};
 use std::sync::Arc;
 
+use influxql::time::Location;
 use influxql::{DataType, Expr, SelectStatement, Source, Wildcard};
 use meta::MetaData;
 use shard::{FieldType, SeriesInfo, Values};
@@ -51,14 +52,7 @@ pub(super) fn execute(
     if !s.is_raw_query() {
         return super::aggregate::execute(ex, meta, s, ctx, emit);
     }
-    let location = s
-        .location
-        .as_deref()
-        .map(influxql::time::Location::load)
-        .transpose()
-        .map_err(|e| e.to_string())?;
-    let (condition, range) = influxql::time::split_time_condition(s.condition.as_ref(), ctx.now, location.as_ref())
-        .map_err(|e| e.to_string())?;
+    let (location, condition, range) = time_scope(s, ctx.now)?;
     let lo = range.min.unwrap_or(i64::MIN);
     let hi = range.max.unwrap_or(i64::MAX);
     let targets = resolve(ex, meta, &s.sources, ctx, lo, hi)?;
@@ -282,8 +276,25 @@ pub(super) fn execute(
     Ok(())
 }
 
+/// A SELECT's `tz()` zone, its WHERE without the time part, and the time range (time strings
+/// read in the zone).
+pub(super) fn time_scope(
+    s: &SelectStatement,
+    now: i64,
+) -> Result<(Option<Location>, Option<Expr>, influxql::time::TimeRange), String> {
+    let location = s
+        .location
+        .as_deref()
+        .map(Location::load)
+        .transpose()
+        .map_err(|e| e.to_string())?;
+    let (condition, range) = influxql::time::split_time_condition(s.condition.as_ref(), now, location.as_ref())
+        .map_err(|e| e.to_string())?;
+    Ok((location, condition, range))
+}
+
 /// With `tz()`, row times print in the zone's local time and offset.
-pub(super) fn zoned(mut row: Row, location: Option<&influxql::time::Location>) -> Row {
+pub(super) fn zoned(mut row: Row, location: Option<&Location>) -> Row {
     if let Some(loc) = location {
         for r in &mut row.values {
             if let Some(Value::Time(t)) = r.first() {

@@ -5,10 +5,11 @@
 
 use std::collections::{BTreeMap, BTreeSet};
 
-use influxql::{BinaryExpr, BinaryOp, Expr, Literal, SelectStatement, VarRef};
+use influxql::{BinaryOp, Expr, SelectStatement};
 use meta::MetaData;
 use shard::{FieldType, SeriesInfo, TagPredicate, Values};
 
+use super::cond::and_time;
 use super::partial::Needs;
 use super::reader::{add_points, Partials};
 use super::window::Window;
@@ -41,27 +42,11 @@ impl SubqueryReader {
         let mut inner = inner.clone();
         let (_, own) =
             influxql::time::split_time_condition(inner.condition.as_ref(), ctx.now, None).map_err(|e| e.to_string())?;
-        let bound = |op, t| {
-            Expr::Binary(Box::new(BinaryExpr {
-                op,
-                lhs: Expr::VarRef(VarRef::new("time")),
-                rhs: Expr::Literal(Literal::Integer(t)),
-            }))
-        };
-        let and = |a: Expr, b: Expr| {
-            Expr::Binary(Box::new(BinaryExpr {
-                op: BinaryOp::And,
-                lhs: a,
-                rhs: b,
-            }))
-        };
         if own.min.is_none() && lo > influxql::time::MIN_TIME {
-            let c = bound(BinaryOp::Gte, lo);
-            inner.condition = Some(inner.condition.map_or(c.clone(), |e| and(Expr::Paren(Box::new(e)), c)));
+            inner.condition = Some(and_time(inner.condition.take(), BinaryOp::Gte, lo));
         }
         if own.max.is_none() && hi < influxql::time::MAX_TIME {
-            let c = bound(BinaryOp::Lte, hi);
-            inner.condition = Some(inner.condition.map_or(c.clone(), |e| and(Expr::Paren(Box::new(e)), c)));
+            inner.condition = Some(and_time(inner.condition.take(), BinaryOp::Lte, hi));
         }
         let sub_ctx = QueryContext {
             chunk_size: 0,

@@ -44,7 +44,7 @@ impl Window {
             // start, unless the change is as long as a bucket.
             let o = zone - self.zone(start);
             if o != 0 && o.abs() < d {
-                start += o;
+                start = start.saturating_add(o);
             }
         }
         start = start.saturating_add(self.offset);
@@ -59,8 +59,8 @@ impl Window {
             let o = zone - end_offset;
             // Added time (clocks back) belongs to the earlier bucket; skipped time (clocks
             // forward) only moves the end if the switch falls inside this bucket.
-            if o != 0 && o.abs() < d && (o > 0 || self.zone(end + o) == end_offset) {
-                end += o;
+            if o != 0 && o.abs() < d && (o > 0 || self.zone(end.saturating_add(o)) == end_offset) {
+                end = end.saturating_add(o);
             }
         }
         (start, end.saturating_add(self.offset))
@@ -156,5 +156,14 @@ mod tests {
         assert!(s <= MIN_TIME + 7 * 24 * H && e > s);
         let (s, e) = w.bounds(MAX_TIME);
         assert!(s <= MAX_TIME && e >= s);
+        // In a zone the DST adjustments saturate too.
+        let w = Window {
+            location: Some(Location::load("Europe/Paris").unwrap()),
+            ..utc(H, 0)
+        };
+        for t in [MIN_TIME, MAX_TIME] {
+            let (s, e) = w.bounds(t);
+            assert!(e >= s, "{t}: {s} {e}");
+        }
     }
 }
