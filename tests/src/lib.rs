@@ -6,6 +6,7 @@
 //! - [`server`] starts `influxd` from a generated config or `cairn-data --standalone` in a
 //!   temporary directory, waits for `/ping`, and offers `kill9` and `restart`;
 //! - [`http`] is a hand-rolled HTTP/1.1 client with full control of the bytes;
+//! - [`deviations`] checks a suite's table of deliberate differences against its document;
 //! - [`normalize`] reduces an answer to what two compatible servers must agree on;
 //! - [`json`] reads JSON keeping key order and number text, and compares two documents
 //!   structurally with a float tolerance.
@@ -17,6 +18,7 @@
 //! the target) and `durability` (SIGKILL under write load; acknowledged writes must survive).
 //! `CAIRN_COMPAT_TARGET=influxd` makes the target a second InfluxDB 1.6.7 instead of cairn-data.
 
+pub mod deviations;
 pub mod http;
 pub mod json;
 pub mod normalize;

@@ -120,26 +120,13 @@ fn tables_are_consistent() {
         assert!(names.contains(p.as_str()), "pending.txt names an unknown case {p}");
         assert!(seen.insert(p.clone()), "pending.txt lists {p} twice");
     }
-    let doc_path = concat!(env!("CARGO_MANIFEST_DIR"), "/../docs/compatibility-influxql.md");
-    let doc = std::fs::read_to_string(doc_path).unwrap_or_else(|e| panic!("cannot read {doc_path}: {e}"));
-    for d in deviations::TABLE {
-        let c = cases
-            .iter()
-            .find(|c| c.name == d.case)
-            .unwrap_or_else(|| panic!("deviation for unknown case {}", d.case));
-        assert!(
-            d.step < c.steps.len(),
-            "deviation {} step {} but the case has {} steps",
-            d.case,
-            d.step,
-            c.steps.len()
-        );
-        assert!(
-            doc.contains(&format!("`{}`", d.case)),
-            "{doc_path} does not list the deviation of case `{}`",
-            d.case
-        );
-    }
+    let steps: Vec<(&str, usize)> = cases.iter().map(|c| (c.name, c.steps.len())).collect();
+    let table: Vec<(&str, usize)> = deviations::TABLE.iter().map(|d| (d.case, d.step)).collect();
+    cairn_tests::deviations::check_documented(
+        concat!(env!("CARGO_MANIFEST_DIR"), "/../docs/compatibility-influxql.md"),
+        &steps,
+        &table,
+    );
 }
 
 /// What happened to one step.
