@@ -91,7 +91,18 @@ pub enum ValuesRef<'a> {
     String(&'a [String]),
 }
 
-impl ValuesRef<'_> {
+impl<'a> ValuesRef<'a> {
+    /// Values `a..b`, borrowed from the same column.
+    pub fn slice(self, a: usize, b: usize) -> ValuesRef<'a> {
+        match self {
+            Self::Float(v) => Self::Float(&v[a..b]),
+            Self::Integer(v) => Self::Integer(&v[a..b]),
+            Self::Unsigned(v) => Self::Unsigned(&v[a..b]),
+            Self::Boolean(v) => Self::Boolean(&v[a..b]),
+            Self::String(v) => Self::String(&v[a..b]),
+        }
+    }
+
     pub fn field_type(&self) -> FieldType {
         match self {
             Self::Float(_) => FieldType::Float,

@@ -66,21 +66,17 @@ impl Column {
         Self { times, values, sorted }
     }
 
-    /// A column of a decoded block: sorted, no time twice.
-    pub(crate) fn from_sorted(times: Vec<i64>, values: Values) -> Self {
-        Self {
-            times,
-            values,
-            sorted: true,
-        }
-    }
-
     pub(crate) fn len(&self) -> usize {
         self.times.len()
     }
 
     pub(crate) fn is_empty(&self) -> bool {
         self.times.is_empty()
+    }
+
+    /// Whether the times are strictly increasing (no `normalize` needed).
+    pub(crate) fn is_sorted(&self) -> bool {
+        self.sorted
     }
 
     /// Appends a point; returns the bytes it costs. The value's type must be the column's:
@@ -172,14 +168,14 @@ impl Column {
     }
 
     /// Appends points that all come after this column's last one.
-    pub(crate) fn extend(&mut self, times: &[i64], values: &Values) {
+    pub(crate) fn extend(&mut self, times: &[i64], values: ValuesRef<'_>) {
         self.times.extend_from_slice(times);
         match (&mut self.values, values) {
-            (Values::Float(a), Values::Float(b)) => a.extend_from_slice(b),
-            (Values::Integer(a), Values::Integer(b)) => a.extend_from_slice(b),
-            (Values::Unsigned(a), Values::Unsigned(b)) => a.extend_from_slice(b),
-            (Values::Boolean(a), Values::Boolean(b)) => a.extend_from_slice(b),
-            (Values::String(a), Values::String(b)) => a.extend_from_slice(b),
+            (Values::Float(a), ValuesRef::Float(b)) => a.extend_from_slice(b),
+            (Values::Integer(a), ValuesRef::Integer(b)) => a.extend_from_slice(b),
+            (Values::Unsigned(a), ValuesRef::Unsigned(b)) => a.extend_from_slice(b),
+            (Values::Boolean(a), ValuesRef::Boolean(b)) => a.extend_from_slice(b),
+            (Values::String(a), ValuesRef::String(b)) => a.extend_from_slice(b),
             (a, b) => panic!(
                 "BUG: extending a {} column with {} values",
                 a.field_type().name(),

@@ -3,9 +3,10 @@
 //! turns it into blocks. Its size is tracked so that a writer past the limit gets an error
 //! rather than the node an out-of-memory kill.
 
+use std::borrow::Cow;
 use std::collections::HashMap;
 use std::hash::{BuildHasherDefault, Hasher};
-use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex, RwLock, RwLockWriteGuard};
 use std::time::Instant;
 
@@ -14,11 +15,12 @@ use line_protocol::FieldValue;
 
 use crate::column::{Column, COLUMN_OVERHEAD};
 
-/// A field of a series: what the head, the blocks and the WAL address points by.
+/// A field of a series: what the head, the blocks and the WAL address points by. Ordered
+/// field first, as the blocks are keyed.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub struct FieldSeries {
-    pub series: u64,
     pub field: u32,
+    pub series: u64,
 }
 
 /// Lock stripes: writers of different series rarely wait for each other.
@@ -62,22 +64,25 @@ pub(crate) struct Head {
     bytes: AtomicUsize,
     /// When the first point since the last freeze arrived.
     oldest: Mutex<Option<Instant>>,
+    /// Frozen parts released so far: a reader holding a RocksDB iterator from before a release
+    /// would see the released points in neither place, and must take a new iterator.
+    releases: AtomicU64,
 }
 
 /// A frozen head: every column sorted, and the WAL seq it covers.
 #[derive(Debug)]
 pub(crate) struct Frozen {
-    pub(crate) columns: Vec<(FieldSeries, Column)>,
+    pub(crate) columns: Columns,
     pub(crate) bytes: usize,
     pub(crate) seq: u64,
 }
 
 impl Frozen {
-    fn get(&self, fs: FieldSeries) -> Option<&Column> {
-        self.columns
-            .binary_search_by_key(&fs, |(k, _)| *k)
-            .ok()
-            .map(|i| &self.columns[i].1)
+    /// The columns in key order (field, then series): the order blocks are written in.
+    pub(crate) fn in_key_order(&self) -> Vec<(FieldSeries, &Column)> {
+        let mut sorted: Vec<(FieldSeries, &Column)> = self.columns.iter().map(|(k, c)| (*k, c)).collect();
+        sorted.sort_unstable_by_key(|(k, _)| *k);
+        sorted
     }
 }
 
@@ -92,6 +97,7 @@ impl Head {
             frozen: RwLock::new(None),
             bytes: AtomicUsize::new(0),
             oldest: Mutex::new(None),
+            releases: AtomicU64::new(0),
         }
     }
 
@@ -147,19 +153,27 @@ impl Head {
     /// write order, so the frozen head covers exactly the WAL records appended so far, up to
     /// `seq`.
     pub(crate) fn freeze(&self, seq: u64) -> Arc<Frozen> {
-        let mut columns = Vec::new();
+        // Sorted where they stand first, stripe by stripe, so that the move below is short.
+        for part in &self.parts {
+            for c in part.write().unwrap_or_else(|p| p.into_inner()).values_mut() {
+                c.normalize();
+            }
+        }
+        // Points must never be in neither part: readers look at the active part, then the
+        // frozen one, which this lock keeps them from reading until the move is done.
+        let mut slot = self.frozen.write().unwrap_or_else(|p| p.into_inner());
+        let mut columns = Columns::default();
         for part in &self.parts {
             let taken = std::mem::take(&mut *part.write().unwrap_or_else(|p| p.into_inner()));
             columns.extend(taken);
         }
-        columns.sort_by_key(|(k, _)| *k);
-        for (_, c) in &mut columns {
-            c.normalize();
+        for c in columns.values_mut() {
+            c.normalize(); // a writer may have appended out of order since
         }
         let bytes = self.bytes.swap(0, Ordering::Relaxed);
         *self.oldest.lock().unwrap_or_else(|p| p.into_inner()) = None;
         let frozen = Arc::new(Frozen { columns, bytes, seq });
-        *self.frozen.write().unwrap_or_else(|p| p.into_inner()) = Some(Arc::clone(&frozen));
+        *slot = Some(Arc::clone(&frozen));
         frozen
     }
 
@@ -170,26 +184,52 @@ impl Head {
 
     /// Forgets the frozen part once its blocks are written.
     pub(crate) fn release_frozen(&self) {
+        // Counted before the points leave: a reader that finds them gone sees the count moved.
+        self.releases.fetch_add(1, Ordering::SeqCst);
         *self.frozen.write().unwrap_or_else(|p| p.into_inner()) = None;
     }
 
+    /// How many frozen parts were released: read it before taking a RocksDB iterator, and
+    /// again after each [`Head::read`]; while it has not moved, every point missing from
+    /// the head was in the blocks before the iterator was taken.
+    pub(crate) fn releases(&self) -> u64 {
+        self.releases.load(Ordering::SeqCst)
+    }
+
     /// The points of a field-series with `lo <= t <= hi`, sorted, newest write winning:
-    /// the frozen part merged with the active one.
+    /// the frozen part merged with the active one. The active part is read first: a freeze
+    /// in between moves points into the frozen part, where the second look finds them.
     pub(crate) fn read(&self, fs: FieldSeries, lo: i64, hi: i64) -> Option<Column> {
-        let frozen = self.frozen_read().as_ref().and_then(|f| {
-            let c = f.get(fs)?;
-            let (a, b) = c.range(lo, hi);
-            (a < b).then(|| c.slice(a, b))
-        });
         let active = {
-            let part = self.parts[part_of(fs)].read().unwrap_or_else(|p| p.into_inner());
-            part.get(&fs).map(|c| {
-                let mut c = c.clone();
-                c.normalize();
+            let part = &self.parts[part_of(fs)];
+            let mut read = part.read().unwrap_or_else(|p| p.into_inner());
+            if read.get(&fs).is_some_and(|c| !c.is_sorted()) {
+                // Sorted once, in place, rather than on every read: writers append in
+                // order again afterwards, usually.
+                drop(read);
+                if let Some(c) = part.write().unwrap_or_else(|p| p.into_inner()).get_mut(&fs) {
+                    c.normalize();
+                }
+                read = part.read().unwrap_or_else(|p| p.into_inner());
+            }
+            read.get(&fs).map(|c| {
+                // Unsorted again only if a writer came in between: sort a copy then.
+                let c = if c.is_sorted() {
+                    Cow::Borrowed(c)
+                } else {
+                    let mut c = c.clone();
+                    c.normalize();
+                    Cow::Owned(c)
+                };
                 let (a, b) = c.range(lo, hi);
                 c.slice(a, b)
             })
         };
+        let frozen = self.frozen_read().as_ref().and_then(|f| {
+            let c = f.columns.get(&fs)?;
+            let (a, b) = c.range(lo, hi);
+            (a < b).then(|| c.slice(a, b))
+        });
         match (frozen, active) {
             (None, None) => None,
             (Some(c), None) | (None, Some(c)) => (!c.is_empty()).then_some(c),

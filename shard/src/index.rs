@@ -282,12 +282,17 @@ impl Db {
     }
 
     /// Distinct components right after `prefix` in the postings: tag keys of a measurement,
-    /// or values of a tag key. Skips over each component's postings with one seek.
+    /// or values of a tag key, skipping over each one's postings.
     pub(crate) fn distinct_after(&self, prefix: &[u8]) -> Result<Vec<String>> {
         let mut out = Vec::new();
-        let mut it = self.prefix_iter(CF_POSTINGS, prefix);
-        while let Some(k) = it.key() {
-            let rest = &k[prefix.len()..];
+        // A cursor steps over the postings of a value that has few series (a host name)
+        // instead of seeking past them.
+        let mut cursor = self.cursor(CF_POSTINGS);
+        cursor.seek(prefix);
+        while let Some(k) = cursor.it.key() {
+            let Some(rest) = k.strip_prefix(prefix) else {
+                break;
+            };
             let Some((name, _)) = keys::decode_component(rest) else {
                 return Err(Error::Corrupt {
                     path: self.path.clone(),
@@ -298,11 +303,11 @@ impl Db {
             keys::encode_component(&mut next, &name);
             out.push(String::from_utf8_lossy(&name).into_owned());
             match keys::prefix_end(&next) {
-                Some(end) => it.seek(end),
+                Some(end) => cursor.seek(&end),
                 None => break,
             }
         }
-        self.check(&it)?;
+        self.check(&cursor.it)?;
         Ok(out)
     }
 

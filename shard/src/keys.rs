@@ -12,7 +12,13 @@
 //! | `series_ids` | series id | the `series` key |
 //! | `postings` | measurement, tag key, tag value, series id | empty |
 //! | `fields` | measurement, field name | type byte, field id (u32 BE) |
-//! | `blocks` | series id, field id (u32), block max time (sign-flipped u64) | a block (`block` crate) |
+//! | `blocks` | field id (u32), series id, block max time (sign-flipped u64) | a block (`block` crate) |
+//!
+//! Blocks are keyed field first: the blocks of one field across all series of a measurement
+//! lie side by side, so a query over many series walks them with one iterator instead of a
+//! seek per series (as a column store reads a column).
+
+use crate::head::FieldSeries;
 
 /// Column families; `Shard::open` checks that each exists.
 pub(crate) const CF_META: &str = "meta";
@@ -26,7 +32,7 @@ pub(crate) const ALL_CFS: [&str; 6] = [CF_META, CF_SERIES, CF_SERIES_IDS, CF_POS
 pub(crate) const META_FLUSHED_SEQ: &[u8] = b"flushed_seq";
 pub(crate) const META_FORMAT: &[u8] = b"format";
 /// Bumped when the layout changes; `open` refuses a shard written in another format.
-pub(crate) const FORMAT_VERSION: u64 = 1;
+pub(crate) const FORMAT_VERSION: u64 = 2;
 
 /// Appends `s` as an order-preserving component.
 pub(crate) fn encode_component(dst: &mut Vec<u8>, s: &[u8]) {
@@ -135,20 +141,18 @@ pub(crate) fn time_to_key(t: i64) -> u64 {
 }
 
 /// The `blocks` key of one block of a field-series, by the block's last timestamp.
-pub(crate) fn block_key(series: u64, field: u32, max_time: i64) -> [u8; 20] {
+pub(crate) fn block_key(fs: FieldSeries, max_time: i64) -> [u8; 20] {
     let mut k = [0u8; 20];
-    k[..8].copy_from_slice(&series.to_be_bytes());
-    k[8..12].copy_from_slice(&field.to_be_bytes());
+    k[..12].copy_from_slice(&block_prefix(fs));
     k[12..].copy_from_slice(&time_to_key(max_time).to_be_bytes());
     k
 }
 
-/// The prefix of all blocks of a field-series, or of a series when `field` is `None`.
-pub(crate) fn block_prefix(series: u64, field: Option<u32>) -> Vec<u8> {
-    let mut k = series.to_be_bytes().to_vec();
-    if let Some(f) = field {
-        k.extend_from_slice(&f.to_be_bytes());
-    }
+/// The prefix of all blocks of a field-series.
+pub(crate) fn block_prefix(fs: FieldSeries) -> [u8; 12] {
+    let mut k = [0u8; 12];
+    k[..4].copy_from_slice(&fs.field.to_be_bytes());
+    k[4..].copy_from_slice(&fs.series.to_be_bytes());
     k
 }
 
@@ -209,12 +213,15 @@ mod tests {
     }
 
     #[test]
-    fn block_keys_sort_by_series_field_then_time() {
-        let a = block_key(1, 2, -5);
-        let b = block_key(1, 2, 7);
-        let c = block_key(1, 3, i64::MIN);
-        let d = block_key(2, 0, i64::MIN);
+    fn block_keys_sort_by_field_series_then_time() {
+        let fs = |field, series| FieldSeries { field, series };
+        let a = block_key(fs(1, 2), -5);
+        let b = block_key(fs(1, 2), 7);
+        let c = block_key(fs(1, 3), i64::MIN);
+        let d = block_key(fs(2, 0), i64::MIN);
         assert!(a < b && b < c && c < d);
+        // FieldSeries orders as its keys do: the flush writes in key order.
+        assert!(fs(1, 2) < fs(1, 3) && fs(1, 3) < fs(2, 0));
         assert_eq!(&b[12..], &(7u64 ^ (1 << 63)).to_be_bytes());
         assert_eq!(prefix_end(&[1, 2, 0xFF]), Some(vec![1, 3]));
         assert_eq!(prefix_end(&[0xFF, 0xFF]), None);

@@ -20,7 +20,7 @@ mod shard;
 mod shard_read;
 mod wal;
 
-pub use block::{FieldType, Header, Summary, Values};
+pub use block::{FieldType, Header, Summary, Values, ValuesRef};
 pub use db::RocksOptions;
 pub use error::{Error, Result};
 pub use head::FieldSeries;

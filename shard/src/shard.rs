@@ -349,9 +349,14 @@ impl Shard {
         let mut buf = Vec::new();
         for &id in &ids {
             if drop_series {
-                let prefix = keys::block_prefix(id, None);
-                if let Some(end) = keys::prefix_end(&prefix) {
-                    batch.delete_range_cf(self.db.cf(CF_BLOCKS), prefix, end);
+                for (_, info) in &fields {
+                    let prefix = keys::block_prefix(FieldSeries {
+                        field: info.id,
+                        series: id,
+                    });
+                    if let Some(end) = keys::prefix_end(&prefix) {
+                        batch.delete_range_cf(self.db.cf(CF_BLOCKS), &prefix[..], &end[..]);
+                    }
                 }
                 if let Some(key) = self.db.series_key_of(id)? {
                     if let Some((_, tags)) = keys::decode_series_key(&key) {
@@ -401,9 +406,8 @@ impl Shard {
         batch: &mut WriteBatch,
         buf: &mut Vec<u8>,
     ) -> Result<()> {
-        let prefix = keys::block_prefix(fs.series, Some(fs.field));
-        let mut it = self.db.prefix_iter(CF_BLOCKS, &prefix);
-        it.seek(keys::block_key(fs.series, fs.field, lo));
+        let mut it = self.db.prefix_iter(CF_BLOCKS, &keys::block_prefix(fs));
+        it.seek(keys::block_key(fs, lo));
         let mut keep = Column::new(FieldType::Float);
         let mut touched = false;
         while let (Some(k), Some(v)) = (it.key(), it.value()) {
@@ -515,8 +519,8 @@ impl Shard {
         let started = Instant::now();
         let mut batch = WriteBatch::default();
         let mut buf = Vec::new();
-        for (fs, column) in &frozen.columns {
-            self.put_blocks(*fs, column, &mut batch, &mut buf)?;
+        for (fs, column) in frozen.in_key_order() {
+            self.put_blocks(fs, column, &mut batch, &mut buf)?;
             if batch.size_in_bytes() > 8 << 20 {
                 self.db.write(std::mem::take(&mut batch), false, "write blocks")?;
             }
@@ -537,11 +541,11 @@ impl Shard {
         let (Some(&lo), Some(&hi)) = (column.times.first(), column.times.last()) else {
             return Ok(());
         };
-        let prefix = keys::block_prefix(fs.series, Some(fs.field));
+        let prefix = keys::block_prefix(fs);
         let it = &mut self.db.bounded_iter(CF_BLOCKS, &prefix);
         // The common case first, in one seek: points appended after the field-series' last
         // block (or a field-series without blocks).
-        it.seek_for_prev(keys::block_key(fs.series, fs.field, i64::MAX));
+        it.seek_for_prev(keys::block_key(fs, i64::MAX));
         match (it.key(), it.value()) {
             (Some(k), Some(v)) if k.starts_with(&prefix) => {
                 let header = self.block_header(v)?;
@@ -561,14 +565,14 @@ impl Shard {
         }
         let mut older = Column::new(column.values.field_type());
         // The block before `lo`, if small enough to absorb.
-        it.seek_for_prev(keys::block_key(fs.series, fs.field, lo.saturating_sub(1)));
+        it.seek_for_prev(keys::block_key(fs, lo.saturating_sub(1)));
         if let (Some(k), Some(v)) = (it.key(), it.value()) {
             if k.starts_with(&prefix) && self.block_header(v)?.count < (block::MAX_POINTS / 2) as u32 {
                 older = self.decode_block(v)?;
                 batch.delete_cf(self.db.cf(CF_BLOCKS), k);
             }
         }
-        it.seek(keys::block_key(fs.series, fs.field, lo));
+        it.seek(keys::block_key(fs, lo));
         while let (Some(k), Some(v)) = (it.key(), it.value()) {
             if !k.starts_with(&prefix) || self.block_header(v)?.min_time > hi {
                 break;
@@ -591,11 +595,7 @@ impl Shard {
             buf.clear();
             block::encode(&c.times[start..end], c.values_ref(start, end), buf)
                 .unwrap_or_else(|e| panic!("BUG: a normalized column did not encode: {e}"));
-            batch.put_cf(
-                self.db.cf(CF_BLOCKS),
-                keys::block_key(fs.series, fs.field, c.times[end - 1]),
-                &buf[..],
-            );
+            batch.put_cf(self.db.cf(CF_BLOCKS), keys::block_key(fs, c.times[end - 1]), &buf[..]);
             start = end;
         }
         Ok(())

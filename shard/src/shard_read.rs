@@ -3,12 +3,13 @@
 
 use std::ops::ControlFlow;
 
-use block::{FieldType, Header, Values};
+use block::{FieldType, Header, Values, ValuesRef};
 
 use crate::column::Column;
+use crate::db::Cursor;
 use crate::error::Result;
 use crate::head::FieldSeries;
-use crate::keys::{self, CF_BLOCKS};
+use crate::keys::{self, CF_BLOCKS, CF_SERIES_IDS};
 use crate::predicate::TagPredicate;
 use crate::shard::Shard;
 
@@ -18,8 +19,8 @@ pub enum Chunk<'a> {
     /// A whole stored block inside the range and untouched by unflushed writes: its header
     /// (count, time range, sum/min/max/first/last) answers aggregates without decoding.
     Summary(&'a Header),
-    /// Points, in time order, no time twice.
-    Points { times: &'a [i64], values: &'a Values },
+    /// Points, in time order, no time twice, borrowed from the head or a decoded block.
+    Points { times: &'a [i64], values: ValuesRef<'a> },
 }
 
 /// A series: id, measurement and tags (sorted by key).
@@ -42,81 +43,56 @@ impl Shard {
         summary: impl Fn(&Header) -> bool,
         mut f: impl FnMut(Chunk<'_>) -> ControlFlow<()>,
     ) -> Result<()> {
+        self.read_many(&[fs], lo, hi, summary, |_, chunk| f(chunk))
+    }
+
+    /// [`Shard::read`] of several field-series with one RocksDB iterator: `f` gets the
+    /// index in `list` with each chunk. Field-series are read in key order (field, then
+    /// series), each one's chunks in time order; `Break` stops the whole read.
+    pub fn read_many(
+        &self,
+        list: &[FieldSeries],
+        lo: i64,
+        hi: i64,
+        summary: impl Fn(&Header) -> bool,
+        mut f: impl FnMut(usize, Chunk<'_>) -> ControlFlow<()>,
+    ) -> Result<()> {
         if lo > hi {
             return Ok(());
         }
-        // The head first: a flush that lands meanwhile moves points into blocks we have not
-        // read yet, never out of both.
-        let head = self.head.read(fs, lo, hi);
-        let mut next_head = 0;
-        let prefix = keys::block_prefix(fs.series, Some(fs.field));
-        let mut it = self.db.bounded_iter(CF_BLOCKS, &prefix);
-        it.seek(keys::block_key(fs.series, fs.field, lo));
-        // Decoded blocks land in the same buffers, block after block.
-        let mut times = Vec::new();
-        let mut values = Values::Float(Vec::new());
-        while let Some(v) = it.value() {
-            let header = self.block_header(v)?;
-            if header.min_time > hi {
+        let mut order: Vec<usize> = (0..list.len()).collect();
+        order.sort_by_key(|&i| list[i]);
+        let mut releases = self.head.releases();
+        let mut scan = Scan {
+            shard: self,
+            cursor: self.db.cursor(CF_BLOCKS),
+            lo,
+            hi,
+            times: Vec::new(),
+            values: Values::Float(Vec::new()),
+        };
+        let mut previous = None;
+        for i in order {
+            let fs = list[i];
+            if previous.replace(fs) == Some(fs) {
+                scan.cursor.forget(); // read the same blocks again
+            }
+            // The head first: a flush that lands meanwhile moves points into blocks, never out
+            // of both — but into blocks this iterator may not see: then take a new one.
+            let head = loop {
+                let head = self.head.read(fs, lo, hi);
+                let now = self.head.releases();
+                if now == releases {
+                    break head;
+                }
+                releases = now;
+                scan.cursor = self.db.cursor(CF_BLOCKS);
+            };
+            if scan.field_series(fs, head, &summary, &mut |c| f(i, c))?.is_break() {
                 break;
             }
-            // Unflushed points before this block come first.
-            if let Some(h) = &head {
-                let (a, b) = (next_head, h.times.partition_point(|&t| t < header.min_time));
-                if emit(h, a, b, &mut f).is_break() {
-                    return Ok(());
-                }
-                next_head = b.max(next_head);
-            }
-            let overlap_end = head
-                .as_ref()
-                .map_or(next_head, |h| h.times.partition_point(|&t| t <= header.max_time));
-            let whole = header.min_time >= lo && header.max_time <= hi && overlap_end == next_head;
-            let flow = if whole && summary(&header) {
-                f(Chunk::Summary(&header))
-            } else {
-                block::decode(v, &mut times, &mut values).map_err(|e| crate::Error::Corrupt {
-                    path: self.db.path.clone(),
-                    what: format!("block: {e}"),
-                })?;
-                let a = times.partition_point(|&t| t < lo);
-                let b = times.partition_point(|&t| t <= hi).max(a);
-                let unflushed = head.as_ref().filter(|_| overlap_end > next_head);
-                let flow = if unflushed.is_none() && (a, b) == (0, times.len()) {
-                    // The whole block as decoded: no copy.
-                    f(Chunk::Points {
-                        times: &times,
-                        values: &values,
-                    })
-                } else {
-                    let mut c = Column::from_sorted(
-                        std::mem::take(&mut times),
-                        std::mem::replace(&mut values, Values::Float(Vec::new())),
-                    );
-                    if (a, b) != (0, c.len()) {
-                        c = c.slice(a, b);
-                    }
-                    if let Some(h) = unflushed {
-                        c = Column::merge(&c, &h.slice(next_head, overlap_end));
-                    }
-                    f(Chunk::Points {
-                        times: &c.times,
-                        values: &c.values,
-                    })
-                };
-                next_head = overlap_end;
-                flow
-            };
-            if flow.is_break() {
-                return Ok(());
-            }
-            it.next();
         }
-        self.db.check(&it)?;
-        if let Some(h) = &head {
-            let _ = emit(h, next_head, h.len(), &mut f);
-        }
-        Ok(())
+        self.db.check(&scan.cursor.it)
     }
 
     /// The points of `fs` with `lo <= time <= hi`, decoded into one column: raw queries
@@ -166,23 +142,132 @@ impl Shard {
 
     /// The series of `measurement` matching `predicate`, in id order.
     pub fn series(&self, measurement: &str, predicate: Option<&TagPredicate>) -> Result<Vec<SeriesInfo>> {
-        let ids = self.series_ids(measurement, predicate)?;
-        let mut out = Vec::with_capacity(ids.len());
-        for id in ids {
-            let key = self.db.series_key_of(id)?;
-            let Some((m, tags)) = key.as_deref().and_then(keys::decode_series_key) else {
-                return Err(crate::Error::Corrupt {
-                    path: self.db.path.clone(),
-                    what: format!("series {id} has no key"),
-                });
-            };
-            out.push(SeriesInfo {
-                id,
-                measurement: m,
-                tags,
-            });
+        let keyed: Vec<(u64, Vec<u8>)> = match predicate {
+            None => {
+                let mut all = self.db.series_of(measurement)?;
+                all.sort_unstable_by_key(|(id, _)| *id);
+                all
+            }
+            Some(_) => {
+                // Ids ascend, and so do the keys of `series_ids`: one cursor.
+                let mut cursor = self.db.cursor(CF_SERIES_IDS);
+                let mut keyed = Vec::new();
+                for id in self.series_ids(measurement, predicate)? {
+                    let target = id.to_be_bytes();
+                    cursor.seek(&target);
+                    match (cursor.it.key(), cursor.it.value()) {
+                        (Some(k), Some(v)) if k == target => keyed.push((id, v.to_vec())),
+                        _ => {
+                            self.db.check(&cursor.it)?;
+                            return Err(self.missing_series(id));
+                        }
+                    }
+                }
+                keyed
+            }
+        };
+        keyed
+            .into_iter()
+            .map(|(id, key)| {
+                let (measurement, tags) = keys::decode_series_key(&key).ok_or_else(|| self.missing_series(id))?;
+                Ok(SeriesInfo { id, measurement, tags })
+            })
+            .collect()
+    }
+
+    fn missing_series(&self, id: u64) -> crate::Error {
+        crate::Error::Corrupt {
+            path: self.db.path.clone(),
+            what: format!("series {id} has no key"),
         }
-        Ok(out)
+    }
+}
+
+/// The state of one [`Shard::read_many`]: the cursor and the buffers blocks decode into,
+/// block after block.
+struct Scan<'a> {
+    shard: &'a Shard,
+    cursor: Cursor<'a>,
+    lo: i64,
+    hi: i64,
+    times: Vec<i64>,
+    values: Values,
+}
+
+impl Scan<'_> {
+    /// The chunks of one field-series: its blocks merged with its unflushed points `head`.
+    fn field_series(
+        &mut self,
+        fs: FieldSeries,
+        head: Option<Column>,
+        summary: &impl Fn(&Header) -> bool,
+        f: &mut impl FnMut(Chunk<'_>) -> ControlFlow<()>,
+    ) -> Result<ControlFlow<()>> {
+        let prefix = keys::block_prefix(fs);
+        let (lo, hi) = (self.lo, self.hi);
+        self.cursor.seek(&keys::block_key(fs, lo));
+        let it = &mut self.cursor.it;
+        let (times, values) = (&mut self.times, &mut self.values);
+        let mut next_head = 0;
+        while let (Some(k), Some(v)) = (it.key(), it.value()) {
+            if !k.starts_with(&prefix) {
+                break;
+            }
+            let header = self.shard.block_header(v)?;
+            if header.min_time > hi {
+                break;
+            }
+            // Unflushed points before this block come first.
+            if let Some(h) = &head {
+                let (a, b) = (next_head, h.times.partition_point(|&t| t < header.min_time));
+                if emit(h, a, b, f).is_break() {
+                    return Ok(ControlFlow::Break(()));
+                }
+                next_head = b.max(next_head);
+            }
+            let overlap_end = head
+                .as_ref()
+                .map_or(next_head, |h| h.times.partition_point(|&t| t <= header.max_time));
+            let whole = header.min_time >= lo && header.max_time <= hi && overlap_end == next_head;
+            let flow = if whole && summary(&header) {
+                f(Chunk::Summary(&header))
+            } else {
+                block::decode(v, times, values).map_err(|e| crate::Error::Corrupt {
+                    path: self.shard.db.path.clone(),
+                    what: format!("block: {e}"),
+                })?;
+                let a = times.partition_point(|&t| t < lo);
+                let b = times.partition_point(|&t| t <= hi).max(a);
+                let flow = match head.as_ref().filter(|_| overlap_end > next_head) {
+                    // The block as decoded, cut to the range: no copy.
+                    None => f(Chunk::Points {
+                        times: &times[a..b],
+                        values: values.as_ref().slice(a, b),
+                    }),
+                    // Unflushed points fall inside this block: merged, the newer winning.
+                    Some(h) => {
+                        let mut block = Column::new(values.field_type());
+                        block.extend(&times[a..b], values.as_ref().slice(a, b));
+                        let c = Column::merge(&block, &h.slice(next_head, overlap_end));
+                        f(Chunk::Points {
+                            times: &c.times,
+                            values: c.values_ref(0, c.len()),
+                        })
+                    }
+                };
+                next_head = overlap_end;
+                flow
+            };
+            if flow.is_break() {
+                return Ok(ControlFlow::Break(()));
+            }
+            it.next();
+        }
+        self.shard.db.check(it)?;
+        Ok(match &head {
+            Some(h) => emit(h, next_head, h.len(), f),
+            None => ControlFlow::Continue(()),
+        })
     }
 }
 
@@ -191,9 +276,8 @@ fn emit(h: &Column, a: usize, b: usize, f: &mut impl FnMut(Chunk<'_>) -> Control
     if a >= b {
         return ControlFlow::Continue(());
     }
-    let part = h.slice(a, b);
     f(Chunk::Points {
-        times: &part.times,
-        values: &part.values,
+        times: &h.times[a..b],
+        values: h.values_ref(a, b),
     })
 }

@@ -234,10 +234,9 @@ pub(super) fn execute(
                 }
             })
             .collect();
-        let groups = group_series(target, pushed.as_ref(), &group_tags)?;
-        // Members in series-key order, the order InfluxDB's reducers meet them.
-        let mut series_rows: Vec<(String, Row)> = Vec::new();
-        for (key, mut members) in groups {
+        let mut groups = group_series(target, pushed.as_ref(), &group_tags)?;
+        for members in groups.values_mut() {
+            // Members in series-key order, the order InfluxDB's reducers meet them.
             members.sort_by_cached_key(|(shard_idx, info)| (series_key(info), *shard_idx));
             series_seen += members.len() as u64;
             if ex.limits.max_select_series > 0 && series_seen > ex.limits.max_select_series {
@@ -246,6 +245,29 @@ pub(super) fn execute(
                     ex.limits.max_select_series
                 ));
             }
+        }
+        // The mergeable calls of every group at once: each shard is read once for all
+        // groups (GROUP BY host over 1000 hosts: one read, not 1000).
+        let mut prefetched: Vec<HashMap<(String, i64, i64), Buckets>> = vec![HashMap::new(); groups.len()];
+        if groups.len() > 1 && filters.is_empty() {
+            let fields: BTreeSet<&str> = calls
+                .plans
+                .iter()
+                .filter_map(|p| match p {
+                    Plan::Merge { field, .. } if target.fields.contains_key(&field.name) => Some(field.name.as_str()),
+                    _ => None,
+                })
+                .collect();
+            let lists: Vec<&[(usize, SeriesInfo)]> = groups.values().map(|m| m.as_slice()).collect();
+            for field in fields {
+                let all = group_partials(target, &lists, field, &window, needs, &mut points_read)?;
+                for (g, buckets) in all.into_iter().enumerate() {
+                    prefetched[g].insert((field.to_owned(), window.lo, window.hi), buckets);
+                }
+            }
+        }
+        let mut series_rows: Vec<(String, Row)> = Vec::new();
+        for ((key, members), partials) in groups.into_iter().zip(prefetched) {
             ex.check_deadline(ctx)?;
             let mut group = Group {
                 target,
@@ -258,7 +280,7 @@ pub(super) fn execute(
                 max_buckets,
                 fill: s.fill,
                 points_read: &mut points_read,
-                partials: HashMap::new(),
+                partials,
             };
             let mut outs: Vec<Vec<Out>> = Vec::with_capacity(calls.plans.len());
             for plan in &calls.plans {
@@ -533,30 +555,15 @@ impl Group<'_> {
 
     /// Each shard aggregates its run of the members; partials merge here.
     fn shard_partials(&mut self, field: &str, window: &Window) -> Result<Buckets, String> {
-        // Each shard reads its members; picks come back indexed in that shard's list.
-        let mut per_shard: BTreeMap<usize, (Vec<usize>, Vec<SeriesInfo>)> = BTreeMap::new();
-        for (i, (shard_idx, info)) in self.members.iter().enumerate() {
-            let (idx, infos) = per_shard.entry(*shard_idx).or_default();
-            idx.push(i);
-            infos.push(info.clone());
-        }
-        let mut merged: BTreeMap<i64, Partial> = BTreeMap::new();
-        for (shard_idx, (idx, infos)) in &per_shard {
-            let got = self.target.shards[*shard_idx]
-                .aggregate(infos, field, window, self.needs)
-                .map_err(|e| e.to_string())?;
-            *self.points_read += got.points;
-            for (start, mut p) in got.buckets {
-                for pick in [&mut p.min, &mut p.max, &mut p.first, &mut p.last]
-                    .into_iter()
-                    .flatten()
-                {
-                    pick.series = idx.get(pick.series).copied().unwrap_or(usize::MAX);
-                }
-                merged.entry(start).or_default().merge(p);
-            }
-        }
-        Ok(merged.into_iter().collect())
+        let all = group_partials(
+            self.target,
+            &[self.members],
+            field,
+            window,
+            self.needs,
+            self.points_read,
+        )?;
+        Ok(all.into_iter().next().unwrap_or_default())
     }
 
     /// The group's points of a field in the query's order (time, equal times in series-key
@@ -876,6 +883,50 @@ fn split_condition<'a>(
 
 type Buckets = Vec<(i64, Partial)>;
 
+/// Partials of `field` per bucket for each group: each shard aggregates its members of
+/// every group in one call, and the shards' partials merge here. Picks index the group's
+/// members.
+fn group_partials(
+    target: &Target,
+    groups: &[&[(usize, SeriesInfo)]],
+    field: &str,
+    window: &Window,
+    needs: Needs,
+    points_read: &mut u64,
+) -> Result<Vec<Buckets>, String> {
+    // Per shard, per group: the members there, and their indexes in the group.
+    type OnShard = (Vec<Vec<usize>>, Vec<Vec<SeriesInfo>>);
+    let mut per_shard: BTreeMap<usize, OnShard> = BTreeMap::new();
+    for (g, members) in groups.iter().enumerate() {
+        for (i, (shard_idx, info)) in members.iter().enumerate() {
+            let (idx, infos) = per_shard
+                .entry(*shard_idx)
+                .or_insert_with(|| (vec![Vec::new(); groups.len()], vec![Vec::new(); groups.len()]));
+            idx[g].push(i);
+            infos[g].push(info.clone());
+        }
+    }
+    let mut merged: Vec<BTreeMap<i64, Partial>> = vec![BTreeMap::new(); groups.len()];
+    for (shard_idx, (idx, infos)) in &per_shard {
+        let got = target.shards[*shard_idx]
+            .aggregate(infos, field, window, needs)
+            .map_err(|e| e.to_string())?;
+        for ((part, idx), merged) in got.into_iter().zip(idx).zip(&mut merged) {
+            *points_read += part.points;
+            for (start, mut p) in part.buckets {
+                for pick in [&mut p.min, &mut p.max, &mut p.first, &mut p.last]
+                    .into_iter()
+                    .flatten()
+                {
+                    pick.series = idx.get(pick.series).copied().unwrap_or(usize::MAX);
+                }
+                merged.entry(start).or_default().merge(p);
+            }
+        }
+    }
+    Ok(merged.into_iter().map(|m| m.into_iter().collect()).collect())
+}
+
 /// What [`Group::rows`] hands each row to: time, the field's value, the member index, and
 /// the series with the row's aux values.
 type RowSink<'a> = dyn FnMut(i64, &Value, usize, (&SeriesInfo, &[Value])) + 'a;
@@ -1080,7 +1131,7 @@ fn aux_value(
         .points(info, &v.name, time, time)
         .map_err(|e| e.to_string())?;
     Ok(match got {
-        Some((times, values)) if !times.is_empty() => value_at(&values, 0),
+        Some((times, values)) if !times.is_empty() => value_at(values.as_ref(), 0),
         _ => Value::Null,
     })
 }

@@ -9,7 +9,7 @@
 
 use std::ops::Range;
 
-use shard::{Header, Summary, Values};
+use shard::{Header, Summary, ValuesRef};
 
 use super::Value;
 
@@ -147,6 +147,34 @@ fn as_f64(v: &Value) -> Option<f64> {
 
 /// `a < b` over numbers of any type and booleans (`false < true`); strings never compare
 /// (InfluxDB has no min/max of strings).
+/// The points a partial picks.
+#[derive(Debug, Clone, Copy)]
+enum Slot {
+    Min,
+    Max,
+    First,
+    Last,
+}
+
+impl Slot {
+    const ALL: [Slot; 4] = [Slot::Min, Slot::Max, Slot::First, Slot::Last];
+}
+
+/// Whether the point (`time`, `value`, `series`) replaces `current` as the pick of `slot`,
+/// whatever order points and partials arrive in: min/max keep the earliest time among
+/// equal values, first() the earliest time, and full ties go to the series met first
+/// (lower index), except for last(), which keeps the latest time and the series met last —
+/// InfluxDB's reducers meet the series in key order.
+fn replaces(slot: Slot, time: i64, value: &Value, series: usize, current: &Picked) -> bool {
+    let earlier = (time, series) < (current.time, current.series);
+    match slot {
+        Slot::Min => less(value, &current.value) || (!less(&current.value, value) && earlier),
+        Slot::Max => less(&current.value, value) || (!less(value, &current.value) && earlier),
+        Slot::First => earlier,
+        Slot::Last => (time, series) >= (current.time, current.series),
+    }
+}
+
 fn less(a: &Value, b: &Value) -> bool {
     match (a, b) {
         (Value::Boolean(x), Value::Boolean(y)) => !x & y,
@@ -189,46 +217,46 @@ impl Partial {
         if !needs.picks {
             return;
         }
-        let pick = || Picked {
-            time,
-            value: value.clone(),
-            series,
-        };
-        if self
-            .min
-            .as_ref()
-            .is_none_or(|m| less(value, &m.value) || (!less(&m.value, value) && time < m.time))
-        {
-            self.min = Some(pick());
-        }
-        if self
-            .max
-            .as_ref()
-            .is_none_or(|m| less(&m.value, value) || (!less(value, &m.value) && time < m.time))
-        {
-            self.max = Some(pick());
-        }
-        if self.first.as_ref().is_none_or(|f| time < f.time) {
-            self.first = Some(pick());
-        }
-        if self.last.as_ref().is_none_or(|l| time >= l.time) {
-            self.last = Some(pick());
+        for slot in Slot::ALL {
+            self.offer(slot, time, value, series);
         }
     }
 
     /// Adds the points `values[i]` at `times[i]` for `i` in `range`.
-    pub fn add_values(&mut self, times: &[i64], values: &Values, range: Range<usize>, series: usize, needs: Needs) {
+    pub fn add_values(
+        &mut self,
+        times: &[i64],
+        values: ValuesRef<'_>,
+        range: Range<usize>,
+        series: usize,
+        needs: Needs,
+    ) {
         // Floats are the common case: keep their loop free of `Value`s except for picks,
         // and a plain sum when no pick is needed (mean, sum, count).
-        if let (Values::Float(v), false) = (values, needs.variance) {
+        if let (ValuesRef::Float(v), false) = (values, needs.variance) {
             if !needs.picks {
                 self.kind.get_or_insert(ValueKind::Float);
                 self.count += range.len() as u64;
                 self.fsum += v[range].iter().sum::<f64>();
                 return;
             }
-            for (&t, &x) in times[range.clone()].iter().zip(&v[range]) {
-                self.add_float(t, x, series);
+            let (ts, run) = (&times[range.clone()], &v[range]);
+            self.kind.get_or_insert(ValueKind::Float);
+            self.count += run.len() as u64;
+            self.fsum += run.iter().sum::<f64>();
+            // The run's own extremes: times ascend within a series, so the first of equal
+            // values is the earliest. Only these four points can change the picks.
+            let (mut lo, mut hi) = (0, 0);
+            for (i, &x) in run.iter().enumerate().skip(1) {
+                if x < run[lo] {
+                    lo = i;
+                } else if x > run[hi] {
+                    hi = i;
+                }
+            }
+            let last = run.len() - 1;
+            for (slot, i) in [(Slot::Min, lo), (Slot::Max, hi), (Slot::First, 0), (Slot::Last, last)] {
+                self.offer(slot, ts[i], &Value::Float(run[i]), series);
             }
             return;
         }
@@ -237,38 +265,25 @@ impl Partial {
         }
     }
 
-    fn add_float(&mut self, t: i64, x: f64, series: usize) {
-        self.kind.get_or_insert(ValueKind::Float);
-        self.count += 1;
-        self.fsum += x;
-        let pick = || Picked {
-            time: t,
-            value: Value::Float(x),
-            series,
-        };
-        let f = |p: &Option<Picked>| match p {
-            Some(Picked {
-                value: Value::Float(v),
+    /// Offers a point for one pick: it replaces the current one if it wins by InfluxDB's
+    /// rules (see [`replaces`]).
+    fn offer(&mut self, slot: Slot, time: i64, value: &Value, series: usize) {
+        let current = self.slot(slot);
+        if current.as_ref().is_none_or(|c| replaces(slot, time, value, series, c)) {
+            *current = Some(Picked {
                 time,
-                ..
-            }) => Some((*v, *time)),
-            _ => None,
-        };
-        match f(&self.min) {
-            Some((m, mt)) if !(x < m || (x == m && t < mt)) => {}
-            _ => self.min = Some(pick()),
+                value: value.clone(),
+                series,
+            });
         }
-        match f(&self.max) {
-            Some((m, mt)) if !(x > m || (x == m && t < mt)) => {}
-            _ => self.max = Some(pick()),
-        }
-        match f(&self.first) {
-            Some((_, ft)) if t >= ft => {}
-            _ => self.first = Some(pick()),
-        }
-        match f(&self.last) {
-            Some((_, lt)) if t < lt => {}
-            _ => self.last = Some(pick()),
+    }
+
+    fn slot(&mut self, slot: Slot) -> &mut Option<Picked> {
+        match slot {
+            Slot::Min => &mut self.min,
+            Slot::Max => &mut self.max,
+            Slot::First => &mut self.first,
+            Slot::Last => &mut self.last,
         }
     }
 
@@ -372,26 +387,18 @@ impl Partial {
     }
 
     fn merge_picks(&mut self, other: Partial) {
-        fn keep(mine: &mut Option<Picked>, theirs: Option<Picked>, better: impl Fn(&Picked, &Picked) -> bool) {
-            if let Some(t) = theirs {
-                if mine.as_ref().is_none_or(|m| better(&t, m)) {
-                    *mine = Some(t);
+        let theirs = [other.min, other.max, other.first, other.last];
+        for (slot, p) in Slot::ALL.into_iter().zip(theirs) {
+            if let Some(p) = p {
+                let current = self.slot(slot);
+                if current
+                    .as_ref()
+                    .is_none_or(|c| replaces(slot, p.time, &p.value, p.series, c))
+                {
+                    *current = Some(p);
                 }
             }
         }
-        // Full ties go to the series met first (lower index), except for last(), where the
-        // series met last wins: InfluxDB's reducers meet the series in key order.
-        let earlier = |a: &Picked, b: &Picked| (a.time, a.series) < (b.time, b.series);
-        keep(&mut self.min, other.min, |a, b| {
-            less(&a.value, &b.value) || (!less(&b.value, &a.value) && earlier(a, b))
-        });
-        keep(&mut self.max, other.max, |a, b| {
-            less(&b.value, &a.value) || (!less(&a.value, &b.value) && earlier(a, b))
-        });
-        keep(&mut self.first, other.first, earlier);
-        keep(&mut self.last, other.last, |a, b| {
-            (a.time, a.series) > (b.time, b.series)
-        });
     }
 
     /// The aggregate's value, or an InfluxDB error for a type it does not take. `None` when
@@ -466,19 +473,20 @@ fn iterator_type(k: ValueKind) -> &'static str {
 }
 
 /// The `i`th value of a column.
-pub(crate) fn value_at(values: &Values, i: usize) -> Value {
+pub(crate) fn value_at(values: ValuesRef<'_>, i: usize) -> Value {
     match values {
-        Values::Float(v) => Value::Float(v[i]),
-        Values::Integer(v) => Value::Integer(v[i]),
-        Values::Unsigned(v) => Value::Unsigned(v[i]),
-        Values::Boolean(v) => Value::Boolean(v[i]),
-        Values::String(v) => Value::String(v[i].clone()),
+        ValuesRef::Float(v) => Value::Float(v[i]),
+        ValuesRef::Integer(v) => Value::Integer(v[i]),
+        ValuesRef::Unsigned(v) => Value::Unsigned(v[i]),
+        ValuesRef::Boolean(v) => Value::Boolean(v[i]),
+        ValuesRef::String(v) => Value::String(v[i].clone()),
     }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+    use shard::Values;
 
     const N: Needs = Needs {
         variance: true,
@@ -541,21 +549,47 @@ mod tests {
     }
 
     #[test]
+    fn ties_between_series_do_not_depend_on_arrival_order() {
+        // Shards hand series out in id order, not key order: the index decides.
+        let needs = Needs {
+            picks: true,
+            ..Needs::default()
+        };
+        for order in [[2usize, 1], [1, 2]] {
+            let mut p = Partial::default();
+            for series in order {
+                let values = Values::Float(vec![7.0, 7.0]);
+                p.add_values(&[10, 20], values.as_ref(), 0..2, series, needs);
+            }
+            let pick = |k| p.picked(k).map(|x| (x.time, x.series));
+            assert_eq!(pick(AggKind::First), Some((10, 1)), "{order:?}");
+            assert_eq!(pick(AggKind::Last), Some((20, 2)), "{order:?}");
+            assert_eq!(pick(AggKind::Min), Some((10, 1)), "{order:?}");
+            assert_eq!(pick(AggKind::Max), Some((10, 1)), "{order:?}");
+        }
+    }
+
+    #[test]
     fn float_fast_path_matches_the_general_one() {
-        let times = [4, 1, 1, 7, 3];
-        let values = Values::Float(vec![2.0, -1.0, 5.0, 5.0, -1.0]);
+        // A run of one series, in time order, with equal minima and maxima.
+        let times = [1, 3, 4, 7, 9];
+        let values = Values::Float(vec![-1.0, 5.0, 2.0, 5.0, -1.0]);
         for picks in [false, true] {
             let needs = Needs {
                 picks,
                 ..Needs::default()
             };
             let mut fast = Partial::default();
-            fast.add_values(&times, &values, 0..times.len(), 1, needs);
+            fast.add_values(&times, values.as_ref(), 0..times.len(), 1, needs);
             let mut slow = Partial::default();
             for (i, &t) in times.iter().enumerate() {
-                slow.add(t, &value_at(&values, i), 1, needs);
+                slow.add(t, &value_at(values.as_ref(), i), 1, needs);
             }
             assert_eq!(fast, slow, "picks: {picks}");
+            if picks {
+                assert_eq!(fast.picked(AggKind::Min).map(|p| p.time), Some(1));
+                assert_eq!(fast.picked(AggKind::Max).map(|p| p.time), Some(3));
+            }
             assert_eq!(fast.finish(AggKind::Mean), Ok(Some(Value::Float(2.0))));
         }
     }

@@ -6,7 +6,7 @@ use std::collections::{BTreeMap, HashMap};
 use std::ops::ControlFlow;
 use std::sync::{Arc, Mutex};
 
-use shard::{Chunk, FieldSeries, FieldType, SeriesInfo, TagPredicate, Values};
+use shard::{Chunk, FieldSeries, FieldType, SeriesInfo, TagPredicate, Values, ValuesRef};
 
 use super::partial::{Needs, Partial};
 use super::window::Window;
@@ -25,7 +25,7 @@ pub(crate) fn add_points(
     buckets: &mut BTreeMap<i64, Partial>,
     window: &Window,
     times: &[i64],
-    values: &Values,
+    values: ValuesRef<'_>,
     series: usize,
     needs: Needs,
 ) {
@@ -57,10 +57,17 @@ pub trait ShardReader: Send + Sync + std::fmt::Debug {
     /// The points of one field of a series in `[lo, hi]`, time-ordered; `None` when the
     /// series has no such field here.
     fn points(&self, series: &SeriesInfo, field: &str, lo: i64, hi: i64) -> shard::Result<Option<(Vec<i64>, Values)>>;
-    /// Partial aggregates of one field over `series` (the members of one group, from this
-    /// shard's `series`), per bucket of `window` within its range. Blocks inside one bucket
-    /// are read from their headers when `needs` allows. `Picked::series` indexes `series`.
-    fn aggregate(&self, series: &[SeriesInfo], field: &str, window: &Window, needs: Needs) -> shard::Result<Partials>;
+    /// Partial aggregates of one field per group of series (each the members of a GROUP BY
+    /// group, from this shard's `series`), per bucket of `window` within its range: one
+    /// call (in a cluster, one request) for all groups. Blocks inside one bucket are read
+    /// from their headers when `needs` allows. `Picked::series` indexes the group's list.
+    fn aggregate(
+        &self,
+        groups: &[Vec<SeriesInfo>],
+        field: &str,
+        window: &Window,
+        needs: Needs,
+    ) -> shard::Result<Vec<Partials>>;
     /// Deletes points of matching series in `[lo, hi]` (DELETE, DROP SERIES with time).
     fn delete(&self, measurement: &str, predicate: Option<&TagPredicate>, lo: i64, hi: i64) -> shard::Result<()>;
     /// Drops matching series and their points.
@@ -140,42 +147,55 @@ impl ShardReader for LocalReader {
         self.shard.shard.points(fs, lo, hi).map(Some)
     }
 
-    fn aggregate(&self, series: &[SeriesInfo], field: &str, window: &Window, needs: Needs) -> shard::Result<Partials> {
-        let mut buckets: BTreeMap<i64, Partial> = BTreeMap::new();
-        let mut points = 0u64;
-        for (idx, info) in series.iter().enumerate() {
-            let Some(id) = self.field_id(&info.measurement, field) else {
-                continue;
-            };
-            let fs = FieldSeries {
-                series: info.id,
-                field: id,
-            };
-            // A header stands for its block when the block sits in one bucket; string headers
-            // keep no first/last, so those blocks are decoded.
-            let whole_block = |h: &shard::Header| {
-                needs.summaries_ok()
-                    && !matches!(h.summary, shard::Summary::String)
-                    && window.start(h.min_time) == window.start(h.max_time)
-            };
-            self.shard.shard.read(fs, window.lo, window.hi, whole_block, |chunk| {
+    fn aggregate(
+        &self,
+        groups: &[Vec<SeriesInfo>],
+        field: &str,
+        window: &Window,
+        needs: Needs,
+    ) -> shard::Result<Vec<Partials>> {
+        let mut out: Vec<(BTreeMap<i64, Partial>, u64)> = groups.iter().map(|_| Default::default()).collect();
+        // One read over every member of every group that has the field; `at` maps back.
+        let (at, list): (Vec<(usize, usize)>, Vec<FieldSeries>) = groups
+            .iter()
+            .enumerate()
+            .flat_map(|(g, members)| members.iter().enumerate().map(move |(i, info)| (g, i, info)))
+            .filter_map(|(g, i, info)| {
+                let field = self.field_id(&info.measurement, field)?;
+                Some(((g, i), FieldSeries { field, series: info.id }))
+            })
+            .unzip();
+        // A header stands for its block when the block sits in one bucket; string headers
+        // keep no first/last, so those blocks are decoded.
+        let whole_block = |h: &shard::Header| {
+            needs.summaries_ok()
+                && !matches!(h.summary, shard::Summary::String)
+                && window.start(h.min_time) == window.start(h.max_time)
+        };
+        self.shard
+            .shard
+            .read_many(&list, window.lo, window.hi, whole_block, |k, chunk| {
+                let (g, idx) = at[k];
+                let (buckets, points) = &mut out[g];
                 match chunk {
                     Chunk::Summary(h) => {
-                        points += u64::from(h.count);
+                        *points += u64::from(h.count);
                         buckets.entry(window.start(h.min_time)).or_default().add_summary(h, idx);
                     }
                     Chunk::Points { times, values } => {
-                        points += times.len() as u64;
-                        add_points(&mut buckets, window, times, values, idx, needs);
+                        *points += times.len() as u64;
+                        add_points(buckets, window, times, values, idx, needs);
                     }
                 }
                 ControlFlow::Continue(())
             })?;
-        }
-        Ok(Partials {
-            buckets: buckets.into_iter().collect(),
-            points,
-        })
+        Ok(out
+            .into_iter()
+            .map(|(buckets, points)| Partials {
+                buckets: buckets.into_iter().collect(),
+                points,
+            })
+            .collect())
     }
 
     fn delete(&self, measurement: &str, predicate: Option<&TagPredicate>, lo: i64, hi: i64) -> shard::Result<()> {

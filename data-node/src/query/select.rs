@@ -506,7 +506,7 @@ pub(super) fn merge_rows(needed: &[String], cols: &[Option<(Vec<i64>, Values)>],
             row[k] = Value::Null;
             if let Some((times, values)) = c {
                 if times.get(*i) == Some(&t) {
-                    row[k] = value_at(values, *i);
+                    row[k] = value_at(values.as_ref(), *i);
                     *i += 1;
                 }
             }

@@ -242,17 +242,27 @@ impl ShardReader for SubqueryReader {
         Ok(Some((times, values)))
     }
 
-    fn aggregate(&self, series: &[SeriesInfo], field: &str, window: &Window, needs: Needs) -> shard::Result<Partials> {
-        let mut out = Partials::default();
-        let mut buckets = BTreeMap::new();
-        for (idx, info) in series.iter().enumerate() {
-            if let Some((times, values)) = self.points(info, field, window.lo, window.hi)? {
-                out.points += times.len() as u64;
-                add_points(&mut buckets, window, &times, &values, idx, needs);
+    fn aggregate(
+        &self,
+        groups: &[Vec<SeriesInfo>],
+        field: &str,
+        window: &Window,
+        needs: Needs,
+    ) -> shard::Result<Vec<Partials>> {
+        let mut all = Vec::with_capacity(groups.len());
+        for series in groups {
+            let mut out = Partials::default();
+            let mut buckets = BTreeMap::new();
+            for (idx, info) in series.iter().enumerate() {
+                if let Some((times, values)) = self.points(info, field, window.lo, window.hi)? {
+                    out.points += times.len() as u64;
+                    add_points(&mut buckets, window, &times, values.as_ref(), idx, needs);
+                }
             }
+            out.buckets = buckets.into_iter().collect();
+            all.push(out);
         }
-        out.buckets = buckets.into_iter().collect();
-        Ok(out)
+        Ok(all)
     }
 
     fn delete(&self, _: &str, _: Option<&TagPredicate>, _: i64, _: i64) -> shard::Result<()> {
