@@ -56,33 +56,37 @@ fn memchr_nth(b: &[u8], n: usize) -> Option<usize> {
         .map(|(i, _)| i)
 }
 
-/// Every point of every field-series, decoded; returns (values, seconds).
+/// Every point of every field-series, decoded, one `read_many` per measurement (as a
+/// query over all series reads); returns (values, seconds).
 fn scan(shard: &Shard) -> (u64, f64) {
     let t = Instant::now();
     let mut n = 0u64;
     for m in shard.measurements() {
         let fields = shard.fields(&m);
-        for s in shard.series(&m, None).expect("series") {
-            for (_, _, field) in &fields {
-                shard
-                    .read(
-                        FieldSeries {
-                            series: s.id,
-                            field: *field,
-                        },
-                        i64::MIN,
-                        i64::MAX,
-                        |_| false,
-                        |c| {
-                            if let Chunk::Points { times, .. } = c {
-                                n += times.len() as u64;
-                            }
-                            ControlFlow::Continue(())
-                        },
-                    )
-                    .expect("read");
-            }
-        }
+        let series = shard.series(&m, None).expect("series");
+        let list: Vec<FieldSeries> = fields
+            .iter()
+            .flat_map(|(_, _, field)| {
+                series.iter().map(|s| FieldSeries {
+                    field: *field,
+                    series: s.id,
+                })
+            })
+            .collect();
+        shard
+            .read_many(
+                &list,
+                i64::MIN,
+                i64::MAX,
+                |_| false,
+                |_, c| {
+                    if let Chunk::Points { times, .. } = c {
+                        n += times.len() as u64;
+                    }
+                    ControlFlow::Continue(())
+                },
+            )
+            .expect("read");
     }
     (n, t.elapsed().as_secs_f64())
 }

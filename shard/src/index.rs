@@ -1,12 +1,13 @@
 //! index: the series and fields a shard holds. On disk in RocksDB (`series`, `series_ids`,
-//! `postings`, `fields`); in memory only a bounded cache of recently written series and the
-//! field schema, which is small (measurements x fields). Memory does not grow with the
+//! `postings`, `fields`); in memory only a bounded cache of recently written series, the
+//! field schema and the tag keys, which are small (measurements x fields, measurements x
+//! tag keys). Memory does not grow with the
 //! number of series, unlike InfluxDB's `inmem` index.
 //!
 //! Series ids are dense per shard, in creation order; field ids number the (measurement,
 //! field) pairs. Both are what the WAL, the head and the blocks store instead of names.
 
-use std::collections::HashMap;
+use std::collections::{BTreeSet, HashMap};
 use std::sync::atomic::{AtomicU32, AtomicU64, Ordering};
 use std::sync::{Mutex, RwLock};
 
@@ -58,6 +59,8 @@ pub(crate) struct Index {
     cache: Mutex<SeriesCache>,
     /// measurement -> field -> info; every field of the shard.
     fields: RwLock<HashMap<String, HashMap<String, FieldInfo>>>,
+    /// measurement -> its tag keys: every query resolving its sources asks.
+    tag_keys: RwLock<HashMap<String, BTreeSet<String>>>,
     next_series: AtomicU64,
     next_field: AtomicU32,
 }
@@ -88,6 +91,10 @@ impl Index {
             it.next();
         }
         db.check(&it)?;
+        let mut tag_keys = HashMap::new();
+        for m in fields.keys() {
+            tag_keys.insert(m.clone(), db.tag_keys(m)?);
+        }
         // Ids are dense: the next one follows the largest in `series_ids`.
         let mut it = db.db.raw_iterator_cf(db.cf(CF_SERIES_IDS));
         it.seek_to_last();
@@ -108,6 +115,7 @@ impl Index {
                 capacity: cache_entries.max(16) / 2,
             }),
             fields: RwLock::new(fields),
+            tag_keys: RwLock::new(tag_keys),
             next_series: AtomicU64::new(next_series),
             next_field: AtomicU32::new(next_field),
         })
@@ -161,6 +169,37 @@ impl Index {
             batch.put_cf(db.cf(CF_POSTINGS), keys::posting_key(measurement, k, v, id), []);
         }
         self.next_series.fetch_max(id + 1, Ordering::Relaxed);
+        let known = |keys: &BTreeSet<String>| tags.iter().all(|(k, _)| keys.contains(*k));
+        if !self.read_tag_keys().get(measurement).is_some_and(known) {
+            let mut all = self.tag_keys.write().unwrap_or_else(|p| p.into_inner());
+            all.entry(measurement.to_owned())
+                .or_default()
+                .extend(tags.iter().map(|(k, _)| (*k).to_owned()));
+        }
+    }
+
+    /// Tag keys of a measurement, sorted.
+    pub(crate) fn tag_keys(&self, measurement: &str) -> Vec<String> {
+        self.read_tag_keys()
+            .get(measurement)
+            .map(|k| k.iter().cloned().collect())
+            .unwrap_or_default()
+    }
+
+    /// Reads a measurement's tag keys from the postings again, after series were dropped.
+    pub(crate) fn reload_tag_keys(&self, db: &Db, measurement: &str) -> Result<()> {
+        let keys = db.tag_keys(measurement)?;
+        let mut all = self.tag_keys.write().unwrap_or_else(|p| p.into_inner());
+        if keys.is_empty() {
+            all.remove(measurement);
+        } else {
+            all.insert(measurement.to_owned(), keys);
+        }
+        Ok(())
+    }
+
+    fn read_tag_keys(&self) -> std::sync::RwLockReadGuard<'_, HashMap<String, BTreeSet<String>>> {
+        self.tag_keys.read().unwrap_or_else(|p| p.into_inner())
     }
 
     /// The field of a measurement, if the shard has it.
@@ -279,6 +318,14 @@ impl Db {
     /// The `series` key of a series id.
     pub(crate) fn series_key_of(&self, id: u64) -> Result<Option<Vec<u8>>> {
         self.get(CF_SERIES_IDS, &id.to_be_bytes())
+    }
+
+    /// Tag keys of a measurement, from its postings.
+    pub(crate) fn tag_keys(&self, measurement: &str) -> Result<BTreeSet<String>> {
+        Ok(self
+            .distinct_after(&keys::posting_prefix(measurement, None, None))?
+            .into_iter()
+            .collect())
     }
 
     /// Distinct components right after `prefix` in the postings: tag keys of a measurement,

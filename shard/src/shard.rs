@@ -386,6 +386,7 @@ impl Shard {
         self.head.delete(&ids, lo, hi);
         if drop_series {
             self.index.clear_cache();
+            self.index.reload_tag_keys(&self.db, m)?;
             // A measurement left without series is gone (its fields too), as in InfluxDB's
             // index. Checked under the write order, so no writer adds a series meanwhile.
             if self.series_ids(m, None)?.is_empty() {

@@ -122,7 +122,7 @@ impl Shard {
 
     /// Tag keys of a measurement, sorted.
     pub fn tag_keys(&self, measurement: &str) -> Result<Vec<String>> {
-        self.db.distinct_after(&keys::posting_prefix(measurement, None, None))
+        Ok(self.index.tag_keys(measurement))
     }
 
     /// Values of a tag key in a measurement, sorted.

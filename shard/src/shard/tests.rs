@@ -269,13 +269,14 @@ fn deletes_and_drops() {
     let dir = TempDir::new().unwrap();
     let shard = open(dir.path());
     let lp: String = (0..10)
-        .map(|t| format!("cpu,host=a v={t} {t}\ncpu,host=b v={t} {t}\n"))
+        .map(|t| format!("cpu,host=a v={t} {t}\ncpu,host=b,rack=r1 v={t} {t}\n"))
         .collect();
     write(&shard, &lp);
     shard.flush().unwrap();
     write(&shard, "cpu,host=a v=100 100\n");
+    assert_eq!(shard.tag_keys("cpu").unwrap(), vec!["host", "rack"]);
     let a = field_series(&shard, "cpu", &[("host", "a")], "v");
-    let b = field_series(&shard, "cpu", &[("host", "b")], "v");
+    let b = field_series(&shard, "cpu", &[("host", "b"), ("rack", "r1")], "v");
     shard
         .delete("cpu", Some(&TagPredicate::Eq("host".into(), "a".into())), 3, 6)
         .unwrap();
@@ -298,10 +299,19 @@ fn deletes_and_drops() {
         .drop_series("cpu", Some(&TagPredicate::Eq("host".into(), "b".into())))
         .unwrap();
     assert_eq!(shard.tag_values("cpu", "host").unwrap(), vec!["a"]);
+    assert_eq!(shard.tag_keys("cpu").unwrap(), vec!["host"], "rack went with host=b");
     assert!(times(&shard, b).is_empty());
+    drop(shard);
+    let shard = open(dir.path());
+    assert_eq!(
+        shard.tag_keys("cpu").unwrap(),
+        vec!["host"],
+        "tag keys read back on open"
+    );
     shard.drop_measurement("cpu").unwrap();
     assert!(shard.measurements().is_empty());
     assert!(shard.series("cpu", None).unwrap().is_empty());
+    assert!(shard.tag_keys("cpu").unwrap().is_empty());
     // The name can be reused with another type.
     write(&shard, "cpu,host=a v=\"now a string\" 1\n");
     assert_eq!(shard.fields("cpu")[0].1, FieldType::String);
