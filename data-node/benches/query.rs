@@ -18,6 +18,10 @@ use line_protocol::{parse_lines, ParseOptions};
 use meta::{Command, LocalStore};
 use shard::ShardOptions;
 
+/// The node binary's allocator, so that the figures are the node's.
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 const HOSTS: usize = 100;
 const POINTS_PER_HOST: usize = 100_000;
 const STEP_NS: i64 = 10_000_000_000;
