@@ -336,6 +336,7 @@ impl Db {
         // instead of seeking past them.
         let mut cursor = self.cursor(CF_POSTINGS);
         cursor.seek(prefix);
+        let mut next = Vec::with_capacity(prefix.len() + 64);
         while let Some(k) = cursor.it.key() {
             let Some(rest) = k.strip_prefix(prefix) else {
                 break;
@@ -346,13 +347,16 @@ impl Db {
                     what: format!("bad postings key {k:?}"),
                 });
             };
-            let mut next = prefix.to_vec();
+            // The first key past this component's postings: the component's terminator
+            // `0x00 0x00` raised to `0x00 0x01`.
+            next.clear();
+            next.extend_from_slice(prefix);
             keys::encode_component(&mut next, &name);
-            out.push(String::from_utf8_lossy(&name).into_owned());
-            match keys::prefix_end(&next) {
-                Some(end) => cursor.seek(&end),
-                None => break,
+            if let Some(last) = next.last_mut() {
+                *last = 1;
             }
+            out.push(String::from_utf8(name).unwrap_or_else(|e| String::from_utf8_lossy(e.as_bytes()).into_owned()));
+            cursor.seek(&next);
         }
         self.check(&cursor.it)?;
         Ok(out)

@@ -203,23 +203,32 @@ fn tag_pairs(
     m: &str,
     filter: &TagKeyFilter,
     pred: Option<&TagPredicate>,
-) -> Result<BTreeSet<(String, String)>, String> {
-    let mut pairs = BTreeSet::new();
+) -> Result<Vec<(String, String)>, String> {
     if pred.is_some() {
+        let mut pairs = BTreeSet::new();
         for tags in series(shards, m, pred)?.into_values() {
             pairs.extend(tags.into_iter().filter(|(k, _)| filter.matches(k)));
         }
-        return Ok(pairs);
+        return Ok(pairs.into_iter().collect());
     }
+    // Keys come sorted, and values within a key: the pairs are sorted as they are made.
+    let mut pairs = Vec::new();
     for key in keys_of(shards, m, None)? {
         if !filter.matches(&key) {
             continue;
         }
-        for sh in shards {
-            for v in sh.tag_values(m, &key).map_err(err)? {
-                pairs.insert((key.clone(), v));
+        // Each shard's values come sorted and distinct: one shard needs no set.
+        let values: Vec<String> = match shards.as_slice() {
+            [one] => one.tag_values(m, &key).map_err(err)?,
+            _ => {
+                let mut all = BTreeSet::new();
+                for sh in shards {
+                    all.extend(sh.tag_values(m, &key).map_err(err)?);
+                }
+                all.into_iter().collect()
             }
-        }
+        };
+        pairs.extend(values.into_iter().map(|v| (key.clone(), v)));
     }
     Ok(pairs)
 }
@@ -233,11 +242,7 @@ pub(super) fn tag_values(
     let (shards, pred) = scope(ex, meta, &s.database, ctx, s.condition.as_ref())?;
     let mut rows = Vec::new();
     for m in measurements(&shards, &s.sources)? {
-        let pairs = window(
-            tag_pairs(&shards, &m, &s.tag_key, pred.as_ref())?.into_iter().collect(),
-            s.limit,
-            s.offset,
-        );
+        let pairs = window(tag_pairs(&shards, &m, &s.tag_key, pred.as_ref())?, s.limit, s.offset);
         if pairs.is_empty() {
             continue;
         }
