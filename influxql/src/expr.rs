@@ -126,6 +126,39 @@ pub struct Call {
     pub args: Vec<Expr>,
 }
 
+impl Call {
+    /// Whether this is a math function, computed per row like an operator: neither an
+    /// aggregate nor a selector.
+    pub fn is_math(&self) -> bool {
+        is_math_function(&self.name)
+    }
+}
+
+/// The math functions (Go's `isMathFunction`).
+pub fn is_math_function(name: &str) -> bool {
+    matches!(
+        name,
+        "abs"
+            | "sin"
+            | "cos"
+            | "tan"
+            | "asin"
+            | "acos"
+            | "atan"
+            | "atan2"
+            | "exp"
+            | "log"
+            | "ln"
+            | "log2"
+            | "log10"
+            | "sqrt"
+            | "pow"
+            | "floor"
+            | "ceil"
+            | "round"
+    )
+}
+
 /// A binary operator, in the order of its precedence class.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum BinaryOp {

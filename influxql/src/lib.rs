@@ -50,7 +50,7 @@ mod token;
 
 pub use clause::{Field, Fill, Measurement, SortField, Source, Target};
 pub use error::{ParseError, Pos, Result};
-pub use expr::{BinaryExpr, BinaryOp, Call, DataType, Expr, Literal, Regex, VarRef, Wildcard};
+pub use expr::{is_math_function, BinaryExpr, BinaryOp, Call, DataType, Expr, Literal, Regex, VarRef, Wildcard};
 pub use params::Params;
 pub use parser::{MAX_EXPR_DEPTH, MAX_NESTING};
 pub use privilege::RequiredPrivilege;

@@ -8,7 +8,7 @@
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 
 use influxql::time::{MAX_TIME, MIN_TIME};
-use influxql::{Call, Expr, Fill, Literal, SelectStatement, VarRef};
+use influxql::{Call, Expr, Fill, Literal, SelectStatement, VarRef, Wildcard};
 use meta::MetaData;
 use shard::SeriesInfo;
 
@@ -139,7 +139,7 @@ pub(super) fn execute(
     emit: &mut dyn FnMut(StatementResult),
 ) -> Result<(), String> {
     let (location, condition, range) = time_scope(s, ctx.now)?;
-    let (interval, offset) = group_by_interval(&s.dimensions)?;
+    let (interval, offset) = group_by_interval(&s.dimensions, ctx.now)?;
     let lo = range.min.unwrap_or(MIN_TIME);
     // With GROUP BY time an open range ends now, as in InfluxDB.
     let hi = range.max.unwrap_or(if interval > 0 { ctx.now } else { MAX_TIME });
@@ -166,12 +166,12 @@ pub(super) fn execute(
             field_types.entry(name.clone()).or_insert(*ty);
         }
     }
-    let expanded = expand_call_wildcards(s, &field_types);
-    let s = expanded.as_ref().unwrap_or(s);
-    type_check(s, &field_types)?;
-    let calls = plan_calls(s, interval)?;
     let all_tags: BTreeSet<String> = targets.iter().flat_map(|t| t.tags.clone()).collect();
     let group_tags = group_by_tags(&s.dimensions, &all_tags)?;
+    let expanded = expand_wildcards(s, &field_types, &all_tags, &group_tags);
+    let s = expanded.as_ref().unwrap_or(s);
+    type_check(s, &field_types, &all_tags)?;
+    let calls = plan_calls(s, interval)?;
     let lone = calls.plans.len() == 1;
     let needs = Needs {
         variance: calls.plans.iter().any(|p| p.merge_kind() == Some(AggKind::Stddev)),
@@ -197,12 +197,12 @@ pub(super) fn execute(
         }),
     };
     // Columns: each field, and after a top()/bottom() call its tag arguments.
-    let mut names = Vec::new();
+    let mut names: Vec<(String, bool)> = Vec::new();
     for f in &s.fields {
-        names.push(f.name());
+        names.push((f.name(), !f.alias.is_empty()));
         if let Expr::Call(c) = &f.expr {
             if let Some(i) = calls.index(c) {
-                names.extend(calls.plans[i].tag_args().iter().cloned());
+                names.extend(calls.plans[i].tag_args().iter().map(|t| (t.clone(), false)));
             }
         }
     }
@@ -702,7 +702,7 @@ fn by_bucket(points: Vec<Point>, window: &Window) -> Vec<(i64, Vec<Point>)> {
 }
 
 /// `GROUP BY time(interval[, offset])`: (interval, offset) in ns, (0, 0) without one.
-fn group_by_interval(dims: &[Expr]) -> Result<(i64, i64), String> {
+fn group_by_interval(dims: &[Expr], now: i64) -> Result<(i64, i64), String> {
     for d in dims {
         let Expr::Call(c) = d else { continue };
         if c.name != "time" {
@@ -710,6 +710,8 @@ fn group_by_interval(dims: &[Expr]) -> Result<(i64, i64), String> {
         }
         let duration = |e: Option<&Expr>| match e {
             Some(Expr::Literal(Literal::Duration(d))) => Ok(*d),
+            // `time(1m, now())`: buckets end at the query's now, as in InfluxDB.
+            Some(Expr::Call(f)) if f.name == "now" && f.args.is_empty() => Ok(now),
             None => Ok(0),
             Some(other) => Err(format!("time dimension offset must be duration or now(), got {other}")),
         };
@@ -721,16 +723,53 @@ fn group_by_interval(dims: &[Expr]) -> Result<(i64, i64), String> {
 }
 
 /// `mean(*)`, `count(/re/)`: one call per matching field of the sources (sorted, the types
-/// the function takes), named `<function>_<field>` (or `<alias>_<field>`), as InfluxDB
-/// rewrites them. `None` when there is nothing to expand.
-fn expand_call_wildcards(s: &SelectStatement, fields: &BTreeMap<String, shard::FieldType>) -> Option<SelectStatement> {
-    let expandable = |e: &Expr| matches!(e, Expr::Call(c) if matches!(c.args.first(), Some(Expr::Wildcard(_) | Expr::Literal(Literal::Regex(_)))));
+/// the function takes), named `<function>_<field>` (or `<alias>_<field>`); `max(v), *`:
+/// every field and tag not grouped by, sorted by name, next to the selector. As InfluxDB
+/// rewrites them; `None` when there is nothing to expand.
+fn expand_wildcards(
+    s: &SelectStatement,
+    fields: &BTreeMap<String, shard::FieldType>,
+    tags: &BTreeSet<String>,
+    group_tags: &[String],
+) -> Option<SelectStatement> {
+    let is_wildcard = |e: &Expr| matches!(e, Expr::Wildcard(_) | Expr::Literal(Literal::Regex(_)));
+    let expandable = |e: &Expr| is_wildcard(e) || matches!(e, Expr::Call(c) if c.args.first().is_some_and(is_wildcard));
     if !s.fields.iter().any(|f| expandable(&f.expr)) {
         return None;
     }
     let mut out = s.clone();
     out.fields.clear();
     for f in &s.fields {
+        if is_wildcard(&f.expr) {
+            let (want_fields, want_tags) = match &f.expr {
+                Expr::Wildcard(w) => (*w != Wildcard::Tags, *w != Wildcard::Fields),
+                _ => (true, true),
+            };
+            let hit = |name: &str| match &f.expr {
+                Expr::Literal(Literal::Regex(re)) => re.regex().is_match(name),
+                _ => true,
+            };
+            let mut aux: Vec<VarRef> = Vec::new();
+            if want_fields {
+                aux.extend(fields.keys().filter(|n| hit(n)).map(|n| VarRef::new(n.clone())));
+            }
+            if want_tags {
+                aux.extend(
+                    tags.iter()
+                        .filter(|t| hit(t) && !fields.contains_key(*t) && !group_tags.contains(*t))
+                        .map(|t| VarRef {
+                            name: t.clone(),
+                            data_type: Some(influxql::DataType::Tag),
+                        }),
+                );
+            }
+            aux.sort_by(|a, b| a.name.cmp(&b.name));
+            out.fields.extend(aux.into_iter().map(|v| influxql::Field {
+                expr: Expr::VarRef(v),
+                alias: String::new(),
+            }));
+            continue;
+        }
         let Expr::Call(c) = &f.expr else {
             out.fields.push(f.clone());
             continue;
@@ -847,6 +886,8 @@ fn plan_call(c: &Call, interval: i64) -> Result<Plan, String> {
 /// The outermost calls of an expression.
 fn top_calls<'a>(e: &'a Expr, out: &mut Vec<&'a Call>) {
     match e {
+        // A math function applies to each row of the calls inside it.
+        Expr::Call(c) if c.is_math() => c.args.iter().for_each(|a| top_calls(a, out)),
         Expr::Call(c) => out.push(c),
         Expr::Binary(b) => {
             top_calls(&b.lhs, out);
@@ -1076,6 +1117,14 @@ fn eval_field(
     aux: &mut dyn FnMut(&VarRef) -> Result<Value, String>,
 ) -> Result<Value, String> {
     Ok(match e {
+        Expr::Call(c) if c.is_math() => {
+            let args = c
+                .args
+                .iter()
+                .map(|a| eval_field(a, calls, cells, aux))
+                .collect::<Result<Vec<_>, _>>()?;
+            super::math::call(&c.name, &args)
+        }
         Expr::Call(c) => calls
             .index(c)
             .and_then(|i| cells[i])
@@ -1140,35 +1189,41 @@ fn aux_value(
 /// and before reading anything: arithmetic on strings or booleans, and bitwise operators on
 /// floats, are errors (`type error: mean(v::float) + 'a': incompatible types: float and
 /// string`).
-pub(super) fn type_check(s: &SelectStatement, fields: &BTreeMap<String, shard::FieldType>) -> Result<(), String> {
+pub(super) fn type_check(
+    s: &SelectStatement,
+    fields: &BTreeMap<String, shard::FieldType>,
+    tags: &BTreeSet<String>,
+) -> Result<(), String> {
     for f in &s.fields {
-        let typed = with_types(&f.expr, fields);
+        let typed = with_types(&f.expr, fields, tags);
         infer(&typed)?;
     }
     Ok(())
 }
 
-/// `e` with each field reference carrying its type, as Go prints it in type errors.
-fn with_types(e: &Expr, fields: &BTreeMap<String, shard::FieldType>) -> Expr {
+/// `e` with each field and tag reference carrying its type, as Go prints it in type
+/// errors; a name that is neither stays untyped (unknown).
+fn with_types(e: &Expr, fields: &BTreeMap<String, shard::FieldType>, tags: &BTreeSet<String>) -> Expr {
     match e {
         Expr::VarRef(v) if v.data_type.is_none() => {
             let mut v = v.clone();
-            v.data_type = Some(match fields.get(&v.name) {
-                Some(t) => super::select::data_type(*t),
-                None => influxql::DataType::Tag,
-            });
+            v.data_type = match fields.get(&v.name) {
+                Some(t) => Some(super::select::data_type(*t)),
+                None if tags.contains(&v.name) => Some(influxql::DataType::Tag),
+                None => None,
+            };
             Expr::VarRef(v)
         }
         Expr::Call(c) => Expr::Call(Call {
             name: c.name.clone(),
-            args: c.args.iter().map(|a| with_types(a, fields)).collect(),
+            args: c.args.iter().map(|a| with_types(a, fields, tags)).collect(),
         }),
         Expr::Binary(b) => Expr::Binary(Box::new(influxql::BinaryExpr {
             op: b.op,
-            lhs: with_types(&b.lhs, fields),
-            rhs: with_types(&b.rhs, fields),
+            lhs: with_types(&b.lhs, fields, tags),
+            rhs: with_types(&b.rhs, fields, tags),
         })),
-        Expr::Paren(inner) => Expr::Paren(Box::new(with_types(inner, fields))),
+        Expr::Paren(inner) => Expr::Paren(Box::new(with_types(inner, fields, tags))),
         other => other.clone(),
     }
 }
@@ -1189,6 +1244,12 @@ fn infer(e: &Expr) -> Result<Option<&'static str>, String> {
                 Some(a) => infer(a)?,
                 None => None,
             };
+            if c.is_math() {
+                for a in c.args.iter().skip(1) {
+                    infer(a)?;
+                }
+                return Ok(super::math::result_type(&c.name, arg));
+            }
             match c.name.as_str() {
                 "count" | "elapsed" => Some("integer"),
                 "sum"
@@ -1255,7 +1316,21 @@ mod tests {
             ("i".to_owned(), shard::FieldType::Integer),
             ("s".to_owned(), shard::FieldType::String),
         ]);
-        type_check(&s, &fields)
+        type_check(&s, &fields, &BTreeSet::from(["host".to_owned()]))
+    }
+
+    #[test]
+    fn group_by_time_offset_now_aligns_buckets_to_the_query_time() {
+        let Ok(influxql::Statement::Select(s)) =
+            influxql::parse_statement("SELECT mean(v) FROM m GROUP BY time(1m, now())")
+        else {
+            panic!("not a SELECT");
+        };
+        let now = 1_700_000_123_456_789_000;
+        let (interval, offset) = group_by_interval(&s.dimensions, now).unwrap();
+        assert_eq!((interval, offset), (60_000_000_000, now % 60_000_000_000));
+        // A bucket then ends exactly at now.
+        assert_eq!((now - offset) % interval, 0);
     }
 
     #[test]

@@ -19,7 +19,8 @@ use std::fmt;
 use influxql::duration::format_duration;
 use influxql::time::{format_rfc3339_nano, is_time_string, parse_time_string, Location};
 use influxql::{
-    quote_string, BinaryExpr, BinaryOp, Call, Expr, Fill, Literal, Regex, SelectStatement, Source, VarRef, Wildcard,
+    is_math_function, quote_string, BinaryExpr, BinaryOp, Call, Expr, Fill, Literal, Regex, SelectStatement, Source,
+    VarRef, Wildcard,
 };
 
 /// InfluxDB's compile-time checks of a SELECT, with its texts: the first failing check in
@@ -319,32 +320,6 @@ fn validate_condition_call(c: &Call) -> Result<(), String> {
     };
     check_arg_count(&c.name, expected, c.args.len())?;
     c.args.iter().try_for_each(validate_condition)
-}
-
-/// The math functions (Go's `isMathFunction`): computed per point, they are neither
-/// aggregates nor selectors.
-fn is_math_function(name: &str) -> bool {
-    matches!(
-        name,
-        "abs"
-            | "sin"
-            | "cos"
-            | "tan"
-            | "asin"
-            | "acos"
-            | "atan"
-            | "atan2"
-            | "exp"
-            | "log"
-            | "ln"
-            | "log2"
-            | "log10"
-            | "sqrt"
-            | "pow"
-            | "floor"
-            | "ceil"
-            | "round"
-    )
 }
 
 fn check_arg_count(name: &str, expected: usize, got: usize) -> Result<(), String> {

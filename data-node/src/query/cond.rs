@@ -112,11 +112,21 @@ pub(super) trait Valuer {
     fn value(&self, name: &str, cast: Option<influxql::DataType>) -> Value;
 }
 
-/// Evaluates an expression over one row.
+/// Evaluates a field expression over one row.
 pub(super) fn eval(e: &Expr, row: &dyn Valuer) -> Value {
+    eval_in(e, row, true)
+}
+
+/// Whether a row passes a condition. Math functions are not evaluated in a WHERE (they are
+/// null there, as in InfluxDB 1.6.7, so `abs(v) < 5` holds for no row).
+pub(super) fn truthy(e: &Expr, row: &dyn Valuer) -> bool {
+    matches!(eval_in(e, row, false), Value::Boolean(true))
+}
+
+fn eval_in(e: &Expr, row: &dyn Valuer, math: bool) -> Value {
     match e {
         Expr::VarRef(v) => row.value(&v.name, v.data_type),
-        Expr::Paren(inner) => eval(inner, row),
+        Expr::Paren(inner) => eval_in(inner, row, math),
         Expr::Literal(l) => match l {
             Literal::Integer(i) => Value::Integer(*i),
             Literal::Unsigned(u) => Value::Unsigned(*u),
@@ -131,20 +141,19 @@ pub(super) fn eval(e: &Expr, row: &dyn Valuer) -> Value {
                 let Expr::Literal(Literal::Regex(re)) = unparen(&b.rhs) else {
                     return Value::Boolean(false);
                 };
-                return match eval(&b.lhs, row) {
+                return match eval_in(&b.lhs, row, math) {
                     Value::String(s) => Value::Boolean(re.regex().is_match(&s) == (b.op == BinaryOp::EqRegex)),
                     _ => Value::Boolean(false),
                 };
             }
-            binary(b.op, eval(&b.lhs, row), eval(&b.rhs, row))
+            binary(b.op, eval_in(&b.lhs, row, math), eval_in(&b.rhs, row, math))
+        }
+        Expr::Call(c) if math && c.is_math() => {
+            let args: Vec<Value> = c.args.iter().map(|a| eval_in(a, row, math)).collect();
+            super::math::call(&c.name, &args)
         }
         Expr::Call(_) | Expr::Distinct(_) | Expr::Wildcard(_) => Value::Null,
     }
-}
-
-/// Whether a row passes a condition.
-pub(super) fn truthy(e: &Expr, row: &dyn Valuer) -> bool {
-    matches!(eval(e, row), Value::Boolean(true))
 }
 
 /// A number as f64 when it is one.

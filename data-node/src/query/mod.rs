@@ -11,6 +11,7 @@ mod continuous;
 mod ddl;
 mod functions;
 mod into;
+mod math;
 mod partial;
 mod reader;
 mod registry;

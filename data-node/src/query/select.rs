@@ -5,7 +5,7 @@
 //! time, filter rows, and emit them in order with LIMIT/OFFSET per series and
 //! SLIMIT/SOFFSET over series.
 
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::sync::Arc;
 
 use influxql::time::Location;
@@ -68,8 +68,12 @@ pub(super) fn execute(
         }
     }
     let all_tags: BTreeSet<String> = targets.iter().flat_map(|t| t.tags.clone()).collect();
+    // Math on strings, booleans or tags is refused before reading, as in InfluxDB.
+    super::aggregate::type_check(s, &all_fields, &all_tags)?;
     let group_tags = group_by_tags(&s.dimensions, &all_tags)?;
     let mut columns: Vec<(String, Column)> = Vec::new();
+    // Whether each column's name is an alias (kept as written when names repeat).
+    let mut aliased: Vec<bool> = Vec::new();
     for f in &s.fields {
         match &f.expr {
             // `time` is always the first column; naming it adds nothing.
@@ -88,6 +92,7 @@ pub(super) fn execute(
                     );
                 }
                 names.sort_by(|a, b| a.0.cmp(&b.0));
+                aliased.extend(names.iter().map(|_| false));
                 columns.extend(names);
             }
             Expr::VarRef(v) => {
@@ -99,8 +104,12 @@ pub(super) fn execute(
                     Column::Field(v.name.clone(), v.data_type)
                 };
                 columns.push((field_name(f), col));
+                aliased.push(!f.alias.is_empty());
             }
-            other => columns.push((field_name(f), Column::Expr(other.clone()))),
+            other => {
+                columns.push((field_name(f), Column::Expr(other.clone())));
+                aliased.push(!f.alias.is_empty());
+            }
         }
     }
     // A query must select at least one field: only tags selects nothing.
@@ -117,7 +126,7 @@ pub(super) fn execute(
         return Ok(());
     }
     let header: Vec<String> = std::iter::once("time".to_owned())
-        .chain(unique_names(columns.iter().map(|(n, _)| n.clone())))
+        .chain(unique_names(columns.iter().map(|(n, _)| n.clone()).zip(aliased)))
         .collect();
 
     let descending = s.sort_fields.first().is_some_and(|f| !f.ascending);
@@ -200,6 +209,20 @@ pub(super) fn execute(
                     .map(|(k, v)| format!("{k}={v}"))
                     .collect::<Vec<_>>()
                     .join(",");
+                // The fields each expression column reads: a row is shown when one of them has a
+                // value, even if the expression gives null (`sqrt(msg)` of a string).
+                let expr_fields: Vec<Vec<String>> = columns
+                    .iter()
+                    .map(|(_, c)| match c {
+                        Column::Expr(e) => {
+                            let mut n = Vec::new();
+                            names(e, &mut n);
+                            n.retain(|n| target.fields.contains_key(n));
+                            n
+                        }
+                        _ => Vec::new(),
+                    })
+                    .collect();
                 merge_rows(&needed, &cols, |t, fields| {
                     let view = RowView {
                         tags: &info.tags,
@@ -213,7 +236,8 @@ pub(super) fn execute(
                     let mut any_field = false;
                     let values: Vec<Value> = columns
                         .iter()
-                        .map(|(_, c)| {
+                        .zip(&expr_fields)
+                        .map(|((_, c), read)| {
                             let v = match c {
                                 Column::Field(n, None) => match (target.fields.get(n), all_fields.get(n)) {
                                     (Some(own), Some(col)) if own != col => {
@@ -227,7 +251,9 @@ pub(super) fn execute(
                                 }
                                 Column::Expr(e) => eval(e, &view),
                             };
-                            if !matches!(c, Column::Tag(_)) && v != Value::Null {
+                            if (!matches!(c, Column::Tag(_)) && v != Value::Null)
+                                || read.iter().any(|n| view.value(n, None) != Value::Null)
+                            {
                                 any_field = true;
                             }
                             v
@@ -470,14 +496,31 @@ fn field_name(f: &influxql::Field) -> String {
     f.name()
 }
 
-/// `v, v, v` -> `v, v_1, v_2`, as InfluxDB names duplicate columns.
-pub(super) fn unique_names(names: impl Iterator<Item = String>) -> Vec<String> {
-    let mut seen: BTreeMap<String, usize> = BTreeMap::new();
+/// Column names as InfluxDB gives them (Go's `ColumnNames`): each `(name, is_alias)`; an
+/// alias is kept as written, even twice, while a generated name that is taken gets the
+/// first free `_N` suffix: `v, v, v` -> `v, v_1, v_2`, and `mean(v), v AS mean` -> `mean_1,
+/// mean`.
+pub(super) fn unique_names(names: impl Iterator<Item = (String, bool)>) -> Vec<String> {
+    let names: Vec<(String, bool)> = names.collect();
+    let mut taken: HashMap<String, usize> = names.iter().filter(|(_, a)| *a).map(|(n, _)| (n.clone(), 1)).collect();
     names
-        .map(|n| {
-            let count = seen.entry(n.clone()).or_insert(0);
-            let out = if *count == 0 { n.clone() } else { format!("{n}_{count}") };
-            *count += 1;
+        .into_iter()
+        .map(|(name, alias)| {
+            if alias {
+                return name;
+            }
+            let out = match taken.get(&name).copied() {
+                None => name,
+                Some(mut count) => loop {
+                    let resolved = format!("{name}_{count}");
+                    if !taken.contains_key(&resolved) {
+                        taken.insert(name, count + 1);
+                        break resolved;
+                    }
+                    count += 1;
+                },
+            };
+            *taken.entry(out.clone()).or_insert(0) += 1;
             out
         })
         .collect()

@@ -52,7 +52,8 @@ impl SelectStatement {
         let mut raw = true;
         for f in &self.fields {
             f.expr.walk(&mut |e| {
-                if matches!(e, Expr::Call(_)) {
+                // Math functions work on each row: `abs(v)` is still a raw query.
+                if matches!(e, Expr::Call(c) if !c.is_math()) {
                     raw = false;
                 }
             });
