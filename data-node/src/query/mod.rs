@@ -153,12 +153,20 @@ impl QueryExecutor {
                 continue;
             }
             let mut messages = Vec::new();
+            let meta = self.meta.data();
             if ctx.read_only {
-                if let Some(text) = stmt.read_only_warning() {
+                // The warning quotes the statement as InfluxDB normalized it: sources and
+                // targets with their database and retention policy.
+                let mut normalized = stmt.clone();
+                let default_rp = |db: &str| meta.database(db).map(|d| d.default_retention_policy.clone());
+                let shown = match normalized.normalize(&ctx.database, &ctx.retention_policy, &mut { default_rp }) {
+                    Ok(()) => &normalized,
+                    Err(_) => stmt,
+                };
+                if let Some(text) = shown.read_only_warning() {
                     messages.push(Message { level: "warning", text });
                 }
             }
-            let meta = self.meta.data();
             let emitted = std::cell::Cell::new(false);
             let mut emit = |mut r: StatementResult| {
                 r.statement_id = id;

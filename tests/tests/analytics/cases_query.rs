@@ -163,6 +163,11 @@ fn into_cases() -> Vec<Case> {
             post("SELECT last(code) INTO analytics_into..:MEASUREMENT FROM /^status$/ WHERE $all GROUP BY time(1d), id"),
             into_db("SELECT count(last) FROM status WHERE $all GROUP BY id"),
         ]),
+        steps("into_over_get_warns_qualified", vec![
+            // A GET that writes: InfluxDB warns, quoting the statement it normalized.
+            get("SELECT max(usage_user) INTO into_warned FROM cpu WHERE $day GROUP BY time(12h)"),
+            get("SELECT * FROM into_warned WHERE $day"),
+        ]),
         steps("into_raw_copy", vec![
             post("SELECT usage_user, usage_system INTO into_raw FROM cpu WHERE $eight AND host = 'h1'"),
             get("SELECT * FROM into_raw WHERE $eight"),
