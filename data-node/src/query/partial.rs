@@ -4,8 +4,9 @@
 //! partials of every shard; so the cluster only has to move partials, never points.
 //!
 //! Ties are broken as InfluxDB's reducers break them: min/max keep the earliest time among
-//! equal values; among equal times first() keeps the series met first and last() the one
-//! met last (series are met in key order, which `Picked::series` follows).
+//! equal values; among points at the same time first() and last() keep the greatest value
+//! (booleans: first() false, last() true); full ties go to the series met first (series are
+//! met in key order, which `Picked::series` follows).
 
 use std::ops::Range;
 
@@ -161,17 +162,25 @@ impl Slot {
 }
 
 /// Whether the point (`time`, `value`, `series`) replaces `current` as the pick of `slot`,
-/// whatever order points and partials arrive in: min/max keep the earliest time among
-/// equal values, first() the earliest time, and full ties go to the series met first
-/// (lower index), except for last(), which keeps the latest time and the series met last —
-/// InfluxDB's reducers meet the series in key order.
+/// whatever order points and partials arrive in, by InfluxDB's reducers: min/max keep the
+/// earliest time among equal values; first()/last() keep the earliest/latest time and, among
+/// points at that time (several series), the greatest value (for booleans first() prefers
+/// false and last() true; Go's `FloatFirstReduce` and friends). Full ties go to the series
+/// met first (lower index; InfluxDB's reducers meet the series in key order).
 fn replaces(slot: Slot, time: i64, value: &Value, series: usize, current: &Picked) -> bool {
     let earlier = (time, series) < (current.time, current.series);
+    let tie_wins = |prefer_true: bool| match (value, &current.value) {
+        (Value::Boolean(v), Value::Boolean(c)) if v != c => *v == prefer_true,
+        (Value::String(v), Value::String(c)) if v != c => v > c,
+        (v, c) if less(c, v) => true,
+        (v, c) if less(v, c) => false,
+        _ => series < current.series,
+    };
     match slot {
         Slot::Min => less(value, &current.value) || (!less(&current.value, value) && earlier),
         Slot::Max => less(&current.value, value) || (!less(value, &current.value) && earlier),
-        Slot::First => earlier,
-        Slot::Last => (time, series) >= (current.time, current.series),
+        Slot::First => time < current.time || (time == current.time && tie_wins(false)),
+        Slot::Last => time > current.time || (time == current.time && tie_wins(true)),
     }
 }
 
@@ -537,15 +546,28 @@ mod tests {
         // min: earliest among equal values; max likewise.
         assert_eq!(p.picked(AggKind::Min).map(|x| x.time), Some(9));
         assert_eq!(p.picked(AggKind::Max).map(|x| x.time), Some(3));
-        // first/last: among equal times, the point met first / last.
+        // first/last: among points at the same time, the greatest value (Go's
+        // FloatFirstReduce/FloatLastReduce).
         assert_eq!(
             p.picked(AggKind::First).map(|x| x.value.clone()),
-            Some(Value::Float(1.0))
+            Some(Value::Float(2.0))
         );
         assert_eq!(
             p.picked(AggKind::Last).map(|x| x.value.clone()),
-            Some(Value::Float(0.5))
+            Some(Value::Float(2.0))
         );
+        // Booleans: first() prefers false, last() true; strings: the greatest.
+        let mut b = Partial::default();
+        let mut s = Partial::default();
+        for (series, (v, text)) in [(true, "b"), (false, "a"), (true, "c")].into_iter().enumerate() {
+            b.add(4, &Value::Boolean(v), series, N);
+            s.add(4, &Value::String(text.into()), series, N);
+        }
+        let value = |p: &Partial, k| p.picked(k).map(|x| x.value.clone());
+        assert_eq!(value(&b, AggKind::First), Some(Value::Boolean(false)));
+        assert_eq!(value(&b, AggKind::Last), Some(Value::Boolean(true)));
+        assert_eq!(value(&s, AggKind::First), Some(Value::String("c".into())));
+        assert_eq!(value(&s, AggKind::Last), Some(Value::String("c".into())));
     }
 
     #[test]
@@ -562,8 +584,9 @@ mod tests {
                 p.add_values(&[10, 20], values.as_ref(), 0..2, series, needs);
             }
             let pick = |k| p.picked(k).map(|x| (x.time, x.series));
+            // Equal values at equal times: the series met first (lower index) for both.
             assert_eq!(pick(AggKind::First), Some((10, 1)), "{order:?}");
-            assert_eq!(pick(AggKind::Last), Some((20, 2)), "{order:?}");
+            assert_eq!(pick(AggKind::Last), Some((20, 1)), "{order:?}");
             assert_eq!(pick(AggKind::Min), Some((10, 1)), "{order:?}");
             assert_eq!(pick(AggKind::Max), Some((10, 1)), "{order:?}");
         }
