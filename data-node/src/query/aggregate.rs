@@ -292,20 +292,18 @@ pub(super) fn execute(
                     ex.limits.max_select_point
                 ));
             }
+            // LIMIT and OFFSET apply to each call's rows before they are zipped by time, as
+            // InfluxDB limits each call's iterator: `cumulative_sum(v), moving_average(v, 2)
+            // … LIMIT 3` answers four rows.
+            for out in &mut outs {
+                limit_rows(out, s.offset as usize, s.limit as usize, descending);
+            }
             let mut rows = assemble(s, &calls, &outs, &members, target)?;
             if rows.is_empty() {
                 continue;
             }
             if descending {
                 rows.reverse();
-            }
-            let rows: Vec<Vec<Value>> = rows
-                .into_iter()
-                .skip(s.offset as usize)
-                .take(if s.limit > 0 { s.limit as usize } else { usize::MAX })
-                .collect();
-            if rows.is_empty() {
-                continue;
             }
             // SLIMIT/SOFFSET count series by their tags as a key (`a=1,b=2`, absent tags
             // left out), while results come in the order of the tag values.
@@ -349,6 +347,21 @@ pub(super) fn execute(
         }
     }
     Ok(())
+}
+
+/// Keeps the rows `offset..offset + limit` (`limit` 0: all) of one call, counted in the
+/// query's order: from the end of the ascending `out` when descending.
+fn limit_rows(out: &mut Vec<Out>, offset: usize, limit: usize, descending: bool) {
+    let limit = if limit == 0 { usize::MAX } else { limit };
+    let n = out.len();
+    let (from, to) = if descending {
+        let to = n.saturating_sub(offset);
+        (to.saturating_sub(limit), to)
+    } else {
+        (offset.min(n), offset.saturating_add(limit).min(n))
+    };
+    out.truncate(to);
+    out.drain(..from);
 }
 
 /// With `max-select-buckets = 0` a query still stops here: filling more buckets would hold
@@ -507,7 +520,9 @@ impl Group<'_> {
                         aux: Vec::new(),
                     })
                     .collect();
-                if self.descending {
+                // Raw points come in the query's order already; an inner aggregate's rows
+                // ascend.
+                if self.descending && nested {
                     rows.reverse();
                 }
                 let mut out: Vec<Out> = transform(t, &rows, !self.descending, interval)?
