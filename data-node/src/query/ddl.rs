@@ -286,6 +286,9 @@ pub(super) fn execute(
                 name: s.name.clone(),
             })
         }
+        // Cairn keeps no subscriptions (CREATE SUBSCRIPTION is refused): the list is empty,
+        // as on an InfluxDB without any.
+        Statement::ShowSubscriptions => Ok(Vec::new()),
         other => Err(format!("not supported by Cairn yet: {other}")),
     }
 }

@@ -58,6 +58,13 @@ pub(crate) fn cases() -> Vec<Case> {
                 q(db, "SHOW MEASUREMENTS"),
             ]
         }),
+        case("show_subscriptions_empty", |db| {
+            vec![
+                pq0(&format!("CREATE DATABASE {db}")),
+                q0("SHOW SUBSCRIPTIONS"),
+                q(db, "SHOW SUBSCRIPTIONS"),
+            ]
+        }),
         case("show_databases", |db| {
             vec![
                 pq0(&format!(
