@@ -199,7 +199,16 @@ impl ShardReader for SubqueryReader {
             .collect())
     }
 
-    fn points(&self, series: &SeriesInfo, field: &str, lo: i64, hi: i64) -> shard::Result<Option<(Vec<i64>, Values)>> {
+    /// Every row of the inner result: its statement already ran over the outer range, and
+    /// InfluxDB does not cut its rows again (an inner `GROUP BY time` bucket that starts
+    /// before the outer range still counts in the outer's first bucket).
+    fn points(
+        &self,
+        series: &SeriesInfo,
+        field: &str,
+        _lo: i64,
+        _hi: i64,
+    ) -> shard::Result<Option<(Vec<i64>, Values)>> {
         let Some(s) = self.series.get(series.id as usize) else {
             return Ok(None);
         };
@@ -221,7 +230,7 @@ impl ShardReader for SubqueryReader {
             .rows
             .iter()
             .filter_map(|r| match (r.first(), r.get(col)) {
-                (Some(Value::Time(t) | Value::ZonedTime(t, _)), Some(v)) if (lo..=hi).contains(t) => Some((*t, v)),
+                (Some(Value::Time(t) | Value::ZonedTime(t, _)), Some(v)) => Some((*t, v)),
                 _ => None,
             })
             .collect();

@@ -107,6 +107,8 @@ pub(crate) fn cases() -> Vec<Case> {
         q("subquery_mean_of_max_per_day", "SELECT mean(m) FROM (SELECT max(usage_user) AS m FROM cpu WHERE $all GROUP BY time(1h), host) WHERE $all GROUP BY time(1d)"),
         q("subquery_raw_inner", "SELECT mean(usage_user) FROM (SELECT usage_user, host FROM cpu WHERE $day) GROUP BY host"),
         q("subquery_where_outside", "SELECT count(m) FROM (SELECT mean(usage_user) AS m FROM cpu WHERE $all GROUP BY time(1h), host) WHERE m > 15"),
+        q("subquery_inner_bucket_before_outer_range", "SELECT mean(mv) FROM (SELECT mean(usage_user) AS mv FROM cpu GROUP BY time(2h), host) WHERE time >= '2023-10-22T09:00:00Z' AND time < '2023-10-22T17:00:00Z' GROUP BY time(4h)"),
+        q("subquery_raw_outer_keeps_inner_rows", "SELECT * FROM (SELECT max(usage_user) FROM cpu GROUP BY time(6h)) WHERE time >= '2023-10-22T03:00:00Z' AND time < '2023-10-22T20:00:00Z'"),
         q("subquery_math_inner", "SELECT sum(d) FROM (SELECT usage_user - usage_system AS d FROM cpu WHERE $eight)"),
         q("subquery_tags_kept", "SELECT last(m), host FROM (SELECT mean(usage_user) AS m FROM cpu WHERE $day GROUP BY time(6h), host)"),
         q("subquery_two_levels", "SELECT max(s) FROM (SELECT sum(m) AS s FROM (SELECT mean(usage_user) AS m FROM cpu WHERE $day GROUP BY time(1h), host) GROUP BY time(6h))"),
