@@ -61,6 +61,11 @@ pub(crate) struct Index {
     fields: RwLock<HashMap<String, HashMap<String, FieldInfo>>>,
     /// measurement -> its tag keys: every query resolving its sources asks.
     tag_keys: RwLock<HashMap<String, BTreeSet<String>>>,
+    /// Tag values listed lately (Grafana's variables ask again and again), valid while
+    /// `series_changes` has not moved since they were read.
+    tag_values: Mutex<TagValuesCache>,
+    /// Series created or dropped so far.
+    series_changes: AtomicU64,
     next_series: AtomicU64,
     next_field: AtomicU32,
 }
@@ -116,6 +121,8 @@ impl Index {
             }),
             fields: RwLock::new(fields),
             tag_keys: RwLock::new(tag_keys),
+            tag_values: Mutex::new(TagValuesCache::default()),
+            series_changes: AtomicU64::new(0),
             next_series: AtomicU64::new(next_series),
             next_field: AtomicU32::new(next_field),
         })
@@ -169,6 +176,7 @@ impl Index {
             batch.put_cf(db.cf(CF_POSTINGS), keys::posting_key(measurement, k, v, id), []);
         }
         self.next_series.fetch_max(id + 1, Ordering::Relaxed);
+        self.series_changes.fetch_add(1, Ordering::SeqCst);
         let known = |keys: &BTreeSet<String>| tags.iter().all(|(k, _)| keys.contains(*k));
         if !self.read_tag_keys().get(measurement).is_some_and(known) {
             let mut all = self.tag_keys.write().unwrap_or_else(|p| p.into_inner());
@@ -284,6 +292,26 @@ impl Index {
         let mut c = self.lock_cache();
         c.current.clear();
         c.previous.clear();
+        self.series_changes.fetch_add(1, Ordering::SeqCst);
+    }
+
+    /// Values of a tag key, from the cache while no series was created or dropped since they
+    /// were read, else from `db` (and cached).
+    pub(crate) fn tag_values(&self, db: &Db, measurement: &str, key: &str) -> Result<Vec<String>> {
+        // Read before the postings: a series created meanwhile moves it, so what is cached
+        // below is never taken for newer than it is.
+        let changes = self.series_changes.load(Ordering::SeqCst);
+        let mut cache = self.tag_values.lock().unwrap_or_else(|p| p.into_inner());
+        if let Some((at, values)) = cache.entries.get(&(measurement.to_owned(), key.to_owned())) {
+            if *at == changes {
+                return Ok(values.clone());
+            }
+        }
+        drop(cache);
+        let values = db.distinct_after(&keys::posting_prefix(measurement, Some(key), None))?;
+        cache = self.tag_values.lock().unwrap_or_else(|p| p.into_inner());
+        cache.insert((measurement.to_owned(), key.to_owned()), changes, &values);
+        Ok(values)
     }
 
     fn lock_cache(&self) -> std::sync::MutexGuard<'_, SeriesCache> {
@@ -292,6 +320,33 @@ impl Index {
 
     fn read_fields(&self) -> std::sync::RwLockReadGuard<'_, HashMap<String, HashMap<String, FieldInfo>>> {
         self.fields.read().unwrap_or_else(|p| p.into_inner())
+    }
+}
+
+/// Tag values cached per (measurement, key) with the series-change count they were read at;
+/// at most [`TagValuesCache::MAX_VALUES`] values in all (then it starts over), so memory
+/// stays bounded whatever the cardinality.
+#[derive(Debug, Default)]
+struct TagValuesCache {
+    entries: HashMap<(String, String), (u64, Vec<String>)>,
+    values: usize,
+}
+
+impl TagValuesCache {
+    const MAX_VALUES: usize = 1 << 20;
+
+    fn insert(&mut self, key: (String, String), changes: u64, values: &[String]) {
+        if values.len() > Self::MAX_VALUES / 4 {
+            return;
+        }
+        if self.values + values.len() > Self::MAX_VALUES {
+            self.entries.clear();
+            self.values = 0;
+        }
+        self.values += values.len();
+        if let Some((_, old)) = self.entries.insert(key, (changes, values.to_vec())) {
+            self.values -= old.len();
+        }
     }
 }
 

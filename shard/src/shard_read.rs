@@ -127,8 +127,7 @@ impl Shard {
 
     /// Values of a tag key in a measurement, sorted.
     pub fn tag_values(&self, measurement: &str, key: &str) -> Result<Vec<String>> {
-        self.db
-            .distinct_after(&keys::posting_prefix(measurement, Some(key), None))
+        self.index.tag_values(&self.db, measurement, key)
     }
 
     /// Fields of a measurement with their types and ids, sorted by name.

@@ -275,6 +275,14 @@ fn deletes_and_drops() {
     shard.flush().unwrap();
     write(&shard, "cpu,host=a v=100 100\n");
     assert_eq!(shard.tag_keys("cpu").unwrap(), vec!["host", "rack"]);
+    // Listed values are cached until a series comes or goes.
+    assert_eq!(shard.tag_values("cpu", "host").unwrap(), vec!["a", "b"]);
+    write(&shard, "cpu,host=c v=1 1\n");
+    assert_eq!(shard.tag_values("cpu", "host").unwrap(), vec!["a", "b", "c"]);
+    shard
+        .drop_series("cpu", Some(&TagPredicate::Eq("host".into(), "c".into())))
+        .unwrap();
+    assert_eq!(shard.tag_values("cpu", "host").unwrap(), vec!["a", "b"]);
     let a = field_series(&shard, "cpu", &[("host", "a")], "v");
     let b = field_series(&shard, "cpu", &[("host", "b"), ("rack", "r1")], "v");
     shard
