@@ -76,6 +76,7 @@ pub async fn run(config: Config) -> Result<(), StartError> {
         rocks: RocksOptions::with_cache_bytes(config.data.block_cache_size.0 as usize),
         head_limit_bytes: config.data.cache_max_memory_size.0 as usize,
         flush_bytes: config.data.cache_snapshot_memory_size.0 as usize,
+        flush_in_background: true,
         ..ShardOptions::default()
     };
     let store = Arc::new(Store::new(&dir.join("data"), options));

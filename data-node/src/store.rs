@@ -5,7 +5,8 @@
 
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
-use std::sync::{Arc, Mutex, RwLock};
+use std::sync::mpsc::{channel, Sender};
+use std::sync::{Arc, Mutex, RwLock, Weak};
 
 use shard::{Shard, ShardOptions};
 
@@ -27,17 +28,57 @@ pub struct Store {
     shards: RwLock<HashMap<u64, Arc<LocalShard>>>,
     /// Held while a shard is opened or deleted, so that two writers never open one twice.
     lifecycle: Mutex<()>,
+    /// The flusher thread's queue (with `flush_in_background`): writers hand it a shard whose
+    /// head is past `flush_bytes` and return; the thread ends with the store.
+    flusher: Option<Mutex<Sender<Weak<LocalShard>>>>,
 }
 
 impl Store {
     /// A store rooted at `root` (the node's `data/` directory). Shards found there are
     /// opened when first used.
     pub fn new(root: &Path, options: ShardOptions) -> Self {
+        let flusher = options.flush_in_background.then(|| {
+            let (tx, rx) = channel::<Weak<LocalShard>>();
+            std::thread::Builder::new()
+                .name("cairn-flusher".to_owned())
+                .spawn(move || {
+                    while let Ok(shard) = rx.recv() {
+                        let Some(s) = shard.upgrade() else { continue };
+                        if let Err(e) = s.shard.flush_if_wanted() {
+                            tracing::error!(shard = s.id, error = %e, "flush failed");
+                        }
+                    }
+                })
+                .map(|_| Mutex::new(tx))
+        });
+        let flusher = match flusher {
+            Some(Ok(tx)) => Some(tx),
+            Some(Err(e)) => {
+                // Writers then flush as they cross the threshold, as without the option.
+                tracing::error!(error = %e, "cannot start the flusher thread: writers flush");
+                None
+            }
+            None => None,
+        };
+        let options = ShardOptions {
+            flush_in_background: flusher.is_some(),
+            ..options
+        };
         Self {
             root: root.to_path_buf(),
             options,
             shards: RwLock::new(HashMap::new()),
             lifecycle: Mutex::new(()),
+            flusher,
+        }
+    }
+
+    /// After a write: hands `shard` to the flusher thread if its head wants a flush.
+    pub fn after_write(&self, shard: &Arc<LocalShard>) {
+        if let Some(tx) = &self.flusher {
+            if shard.shard.wants_flush() {
+                let _ = tx.lock().unwrap_or_else(|e| e.into_inner()).send(Arc::downgrade(shard));
+            }
         }
     }
 

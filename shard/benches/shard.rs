@@ -6,7 +6,9 @@
 //! - `devops-100k-hosts.lp`: 100,000 hosts x 2 lines (1M field-series), for memory per series.
 //!
 //! Ingest counts only `Shard::write` (parsing excluded), one writer, WAL synced before each
-//! write returns. Sizes are after a full compaction. The last line printed is
+//! write returns; as in the node, a background thread flushes the head when the writer's
+//! `Shard::wants_flush` says so (`flush_in_background`), and a writer more than two flushes
+//! ahead of it flushes itself. Sizes are after a full compaction. The last line printed is
 //! `shard: ingest <N> values/s, <B> bytes/value devops, <T> bytes/value telegraf, scan <S> values/s, <R> bytes RSS/series`.
 
 use std::ops::ControlFlow;
@@ -24,28 +26,49 @@ struct Loaded {
     write_time: Duration,
 }
 
-/// Writes a line-protocol file to the shard, body by body; only the writes are timed.
+/// Writes a line-protocol file to the shard, body by body, with a background flusher as
+/// the node has; only the writes are timed.
 fn load(shard: &Shard, path: &Path) -> Loaded {
     let data =
         std::fs::read(path).unwrap_or_else(|e| panic!("cannot read {}: {e} (run ./x bench shard)", path.display()));
-    let mut buffers = Buffers::default();
-    let (mut values, mut write_time) = (0u64, Duration::ZERO);
-    let mut rest = &data[..];
-    while !rest.is_empty() {
-        let cut = memchr_nth(rest, BODY_LINES).map_or(rest.len(), |i| i + 1);
-        let batch = parse_lines_into(&rest[..cut], &ParseOptions::new(0), std::mem::take(&mut buffers));
-        assert!(batch.errors().is_empty(), "{:?}", batch.error_text());
-        let points: Vec<_> = batch.points().collect();
-        let t = Instant::now();
-        let out = shard.write(&points).expect("write");
-        write_time += t.elapsed();
-        assert_eq!(out.dropped, 0);
-        values += out.values as u64;
-        drop(points);
-        buffers = batch.recycle();
-        rest = &rest[cut..];
+    let (wanted, flusher) = std::sync::mpsc::channel::<()>();
+    std::thread::scope(|scope| {
+        scope.spawn(move || {
+            while flusher.recv().is_ok() {
+                shard.flush_if_wanted().expect("flush");
+            }
+        });
+        let mut buffers = Buffers::default();
+        let (mut values, mut write_time) = (0u64, Duration::ZERO);
+        let mut rest = &data[..];
+        while !rest.is_empty() {
+            let cut = memchr_nth(rest, BODY_LINES).map_or(rest.len(), |i| i + 1);
+            let batch = parse_lines_into(&rest[..cut], &ParseOptions::new(0), std::mem::take(&mut buffers));
+            assert!(batch.errors().is_empty(), "{:?}", batch.error_text());
+            let points: Vec<_> = batch.points().collect();
+            let t = Instant::now();
+            let out = shard.write(&points).expect("write");
+            write_time += t.elapsed();
+            if shard.wants_flush() {
+                let _ = wanted.send(());
+            }
+            assert_eq!(out.dropped, 0);
+            values += out.values as u64;
+            drop(points);
+            buffers = batch.recycle();
+            rest = &rest[cut..];
+        }
+        drop(wanted);
+        Loaded { values, write_time }
+    })
+}
+
+/// The node's shard settings: flushes by a background thread.
+fn options() -> ShardOptions {
+    ShardOptions {
+        flush_in_background: true,
+        ..ShardOptions::default()
     }
-    Loaded { values, write_time }
 }
 
 fn memchr_nth(b: &[u8], n: usize) -> Option<usize> {
@@ -109,7 +132,7 @@ fn main() {
     .expect("temp dir");
 
     // Ingest and size: devops.
-    let shard = Shard::open(&tmp.path().join("devops"), ShardOptions::default()).expect("open");
+    let shard = Shard::open(&tmp.path().join("devops"), options()).expect("open");
     let devops = load(&shard, &data.join("devops-1m.lp"));
     let ingest = devops.values as f64 / devops.write_time.as_secs_f64();
     println!(
@@ -127,7 +150,7 @@ fn main() {
     drop(shard);
 
     // Size: telegraf.
-    let shard = Shard::open(&tmp.path().join("telegraf"), ShardOptions::default()).expect("open");
+    let shard = Shard::open(&tmp.path().join("telegraf"), options()).expect("open");
     let telegraf = load(&shard, &data.join("telegraf-1m.lp"));
     shard.compact().expect("compact");
     let bytes = shard.disk_bytes().expect("size");
@@ -140,7 +163,7 @@ fn main() {
 
     // Memory per field-series: 1M of them.
     let before = rss_bytes();
-    let shard = Shard::open(&tmp.path().join("series"), ShardOptions::default()).expect("open");
+    let shard = Shard::open(&tmp.path().join("series"), options()).expect("open");
     let many = load(&shard, &data.join("devops-100k-hosts.lp"));
     shard.flush().expect("flush");
     let field_series: usize = shard

@@ -35,6 +35,11 @@ pub struct ShardOptions {
     pub flush_bytes: usize,
     /// Series keys kept in memory for the write path; others are looked up on disk.
     pub series_cache_entries: usize,
+    /// Whether someone else flushes: a writer that crosses `flush_bytes` leaves the flush to
+    /// a background thread that watches [`Shard::wants_flush`] (the node's flusher), and
+    /// flushes itself only past twice `flush_bytes`, so the head stays bounded when the
+    /// flusher falls behind. Off: the writer that crosses `flush_bytes` flushes.
+    pub flush_in_background: bool,
 }
 
 impl Default for ShardOptions {
@@ -45,6 +50,7 @@ impl Default for ShardOptions {
             head_limit_bytes: 1 << 30,
             flush_bytes: 25 << 20,
             series_cache_entries: 1 << 20,
+            flush_in_background: false,
         }
     }
 }
@@ -259,12 +265,38 @@ impl Shard {
             seq
         };
         self.wal.sync(seq)?;
-        if self.head.active_bytes() > self.options.flush_bytes {
-            if let Ok(_flushing) = self.flushing.try_lock() {
-                self.flush_locked()?;
+        let active = self.head.active_bytes();
+        if active > self.options.flush_bytes {
+            if !self.options.flush_in_background {
+                if let Ok(_flushing) = self.flushing.try_lock() {
+                    self.flush_locked()?;
+                }
+            } else if active > self.options.flush_bytes.saturating_mul(2) {
+                // The background flush is behind: wait for it, then flush here.
+                let _flushing = lock(&self.flushing);
+                if self.wants_flush() {
+                    self.flush_locked()?;
+                }
             }
         }
         Ok(outcome)
+    }
+
+    /// Whether the head holds more than `flush_bytes` not yet being flushed.
+    pub fn wants_flush(&self) -> bool {
+        self.head.active_bytes() > self.options.flush_bytes
+    }
+
+    /// Flushes if [`Shard::wants_flush`] and no flush is running: what a background flusher
+    /// calls. Returns whether it flushed.
+    pub fn flush_if_wanted(&self) -> Result<bool> {
+        let Ok(_flushing) = self.flushing.try_lock() else {
+            return Ok(false);
+        };
+        if !self.wants_flush() {
+            return Ok(false);
+        }
+        self.flush_locked().map(|()| true)
     }
 
     /// Looks up each field's type; the reason a point must be dropped if one conflicts with

@@ -131,6 +131,7 @@ impl PointsWriter {
         for (id, points) in by_shard {
             let local = self.store.open(database, &policy, id)?;
             let outcome = local.shard.write(&points)?;
+            self.store.after_write(&local);
             written.points += outcome.points;
             written.values += outcome.values;
             if outcome.dropped > 0 {

@@ -498,6 +498,37 @@ fn read_many_sees_every_point_while_the_head_is_flushed() {
 }
 
 #[test]
+fn background_flush_leaves_the_flush_to_the_flusher_within_bounds() {
+    let dir = TempDir::new().unwrap();
+    let options = ShardOptions {
+        flush_bytes: 4096,
+        flush_in_background: true,
+        ..ShardOptions::default()
+    };
+    let shard = Shard::open(dir.path(), options).unwrap();
+    // 400 points: about 6.5 kB of head, between one and two times flush_bytes.
+    let body = |from: i64| -> String { (from..from + 400).map(|t| format!("m,t=a v={t} {t}\n")).collect() };
+    // Past flush_bytes: the writer returns, the flush is wanted, the points wait in the head.
+    write(&shard, &body(0));
+    assert!(shard.wants_flush());
+    let held = shard.head_bytes();
+    assert!(held > 4096 && held < 2 * 4096, "{held}");
+    // The flusher's call writes the head to blocks.
+    assert!(shard.flush_if_wanted().unwrap());
+    assert!(!shard.wants_flush());
+    assert!(!shard.flush_if_wanted().unwrap(), "nothing left to flush");
+    // With no flusher, a writer past twice flush_bytes flushes itself: the head stays bounded.
+    let mut most = 0;
+    for k in 1..10 {
+        write(&shard, &body(k * 400));
+        most = most.max(shard.head_bytes());
+    }
+    assert!(most < 2 * 4096, "the head reached {most} bytes");
+    let v = field_series(&shard, "m", &[("t", "a")], "v");
+    assert_eq!(points(&shard, v, i64::MIN, i64::MAX).len(), 4000);
+}
+
+#[test]
 fn a_checkpoint_opens_as_a_copy() {
     let dir = TempDir::new().unwrap();
     let shard = open(&dir.path().join("live"));
