@@ -16,6 +16,7 @@ use super::cond::{binary, conjuncts, names, tag_predicate, truthy};
 use super::functions::{
     integral, reduce, transform, BucketFunction, Buckets as IntegralBuckets, Integral, Point, Transform,
 };
+use super::merge::go_heap_merge;
 use super::partial::{value_at, AggKind, Needs, Partial, Picked, ValueKind};
 use super::select::{
     emit_row, group_by_tags, group_series, merge_rows, resolve, tag_of, time_scope, unique_names, zoned, RowView,
@@ -621,12 +622,33 @@ impl Group<'_> {
                 },
             ));
         })?;
-        keyed.sort_by_key(|(t, member, _)| (*t, *member));
-        let mut points: Vec<Point> = keyed.into_iter().map(|(_, _, p)| p).collect();
-        if self.descending {
-            points.reverse();
+        if self.descending || !aux.is_empty() {
+            // With tags or fields carried along, 1.6.7 meets equal times in series-key order
+            // (observed: `percentile_with_aux`).
+            keyed.sort_by_key(|(t, member, _)| (*t, *member));
+            if self.descending {
+                keyed.reverse();
+            }
+            return Ok(keyed.into_iter().map(|(_, _, p)| p).collect());
         }
-        Ok(points)
+        // Otherwise equal times come in the order InfluxDB's sorted merge meets them: each
+        // shard merges its series (in key order) in a heap, then the shards (oldest first).
+        let mut per_shard: BTreeMap<usize, BTreeMap<usize, Vec<(i64, Point)>>> = BTreeMap::new();
+        for (t, member, p) in keyed {
+            let shard = self.members[member].0;
+            per_shard.entry(shard).or_default().entry(member).or_default().push((t, p));
+        }
+        let shards: Vec<Vec<(i64, Point)>> = per_shard
+            .into_values()
+            .map(|members| {
+                let mut streams: Vec<Vec<(i64, Point)>> = members.into_values().collect();
+                for s in &mut streams {
+                    s.sort_by_key(|(t, _)| *t);
+                }
+                go_heap_merge(streams)
+            })
+            .collect();
+        Ok(go_heap_merge(shards).into_iter().map(|(_, p)| p).collect())
     }
 
     /// Walks the rows of every member that pass the filters, handing `f` the time, the

@@ -12,6 +12,7 @@ mod ddl;
 mod functions;
 mod into;
 mod math;
+mod merge;
 mod partial;
 mod reader;
 mod registry;
