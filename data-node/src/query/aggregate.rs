@@ -16,7 +16,7 @@ use super::cond::{binary, conjuncts, names, tag_predicate, truthy};
 use super::functions::{
     integral, reduce, transform, BucketFunction, Buckets as IntegralBuckets, Integral, Point, Transform,
 };
-use super::merge::go_heap_merge;
+use super::merge::{aux_less, go_heap_merge};
 use super::partial::{value_at, AggKind, Needs, Partial, Picked, ValueKind};
 use super::select::{
     emit_row, group_by_tags, group_series, merge_rows, resolve, tag_of, time_scope, unique_names, zoned, RowView,
@@ -130,6 +130,14 @@ impl Out {
 enum AuxRef {
     Tag(String),
     Field(String),
+}
+
+impl AuxRef {
+    fn name(&self) -> &str {
+        match self {
+            AuxRef::Tag(n) | AuxRef::Field(n) => n,
+        }
+    }
 }
 
 pub(super) fn execute(
@@ -622,22 +630,33 @@ impl Group<'_> {
                 },
             ));
         })?;
-        if self.descending || !aux.is_empty() {
-            // With tags or fields carried along, 1.6.7 meets equal times in series-key order
-            // (observed: `percentile_with_aux`).
+        if self.descending {
             keyed.sort_by_key(|(t, member, _)| (*t, *member));
-            if self.descending {
-                keyed.reverse();
-            }
-            return Ok(keyed.into_iter().map(|(_, _, p)| p).collect());
+            return Ok(keyed.into_iter().rev().map(|(_, _, p)| p).collect());
         }
-        // Otherwise equal times come in the order InfluxDB's sorted merge meets them: each
-        // shard merges its series (in key order) in a heap, then the shards (oldest first).
+        // Equal times come in the order InfluxDB's sorted merge meets them: each shard merges
+        // its series (in key order) in a heap, then the shards (oldest first); the carried
+        // tags and fields order them while they are strings.
         let mut per_shard: BTreeMap<usize, BTreeMap<usize, Vec<(i64, Point)>>> = BTreeMap::new();
         for (t, member, p) in keyed {
             let shard = self.members[member].0;
-            per_shard.entry(shard).or_default().entry(member).or_default().push((t, p));
+            per_shard
+                .entry(shard)
+                .or_default()
+                .entry(member)
+                .or_default()
+                .push((t, p));
         }
+        // Go keeps the auxiliary references sorted by name.
+        let mut by_name: Vec<usize> = (0..aux.len()).collect();
+        by_name.sort_by(|&a, &b| aux[a].name().cmp(aux[b].name()));
+        let key = |p: &Point| -> Vec<Value> {
+            by_name
+                .iter()
+                .map(|&i| p.aux.get(i).cloned().unwrap_or(Value::Null))
+                .collect()
+        };
+        let tie = |a: &Point, b: &Point| aux_less(&key(a), &key(b));
         let shards: Vec<Vec<(i64, Point)>> = per_shard
             .into_values()
             .map(|members| {
@@ -645,10 +664,10 @@ impl Group<'_> {
                 for s in &mut streams {
                     s.sort_by_key(|(t, _)| *t);
                 }
-                go_heap_merge(streams)
+                go_heap_merge(streams, &tie)
             })
             .collect();
-        Ok(go_heap_merge(shards).into_iter().map(|(_, p)| p).collect())
+        Ok(go_heap_merge(shards, &tie).into_iter().map(|(_, p)| p).collect())
     }
 
     /// Walks the rows of every member that pass the filters, handing `f` the time, the

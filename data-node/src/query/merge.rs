@@ -2,13 +2,19 @@
 //! time. Its sorted merge iterator keeps the series' iterators in a binary heap (Go's
 //! `container/heap`) ordered by time alone, so points at equal times come out in whatever
 //! order the heap's sifting leaves them — not in series-key order, and not the same from one
-//! timestamp to the next. Transformations that keep one point per timestamp (`derivative`,
-//! `difference`, ...) over several merged series see that order, so Cairn replays the heap.
+//! timestamp to the next — unless the points carry auxiliary values (the other columns of a
+//! raw query, the tags next to a selector): then equal times are ordered by those values
+//! while they are strings, and left to the heap at the first that is not (Go's
+//! `SortedMergeHeap.Less`). Transformations that keep one point per timestamp
+//! (`derivative`, `difference`, ...), selectors among equal values and raw rows all see
+//! that order, so Cairn replays the heap.
 
 /// Merges time-ordered streams as Go's sorted merge iterator does: a heap of streams built
 /// with `heap.Init` in the given order, `heap.Pop` for the earliest point, `heap.Push` of the
-/// stream's next point. Points are `(time, item)`; within a stream times ascend.
-pub(super) fn go_heap_merge<T>(streams: Vec<Vec<(i64, T)>>) -> Vec<(i64, T)> {
+/// stream's next point. Points are `(time, item)`; within a stream times ascend. `tie_less`
+/// orders items at equal times (see [`aux_less`]); items it does not order stay in the
+/// heap's order.
+pub(super) fn go_heap_merge<T>(streams: Vec<Vec<(i64, T)>>, tie_less: &dyn Fn(&T, &T) -> bool) -> Vec<(i64, T)> {
     let total = streams.iter().map(Vec::len).sum();
     let mut iters: Vec<std::vec::IntoIter<(i64, T)>> = streams.into_iter().map(IntoIterator::into_iter).collect();
     // Each stream's next point; the heap holds stream indexes ordered by its time.
@@ -16,14 +22,14 @@ pub(super) fn go_heap_merge<T>(streams: Vec<Vec<(i64, T)>>) -> Vec<(i64, T)> {
     let mut heap: Vec<usize> = (0..next.len()).filter(|&s| next[s].is_some()).collect();
     let n = heap.len();
     for i in (0..n / 2).rev() {
-        down(&mut heap, &|s| time_of(&next, s), i, n);
+        down(&mut heap, &|a, b| less(&next, a, b, tie_less), i, n);
     }
     let mut out = Vec::with_capacity(total);
     while !heap.is_empty() {
         // heap.Pop: the root goes to the end, the new root sifts down, the end is removed.
         let last = heap.len() - 1;
         heap.swap(0, last);
-        down(&mut heap, &|s| time_of(&next, s), 0, last);
+        down(&mut heap, &|a, b| less(&next, a, b, tie_less), 0, last);
         let Some(s) = heap.pop() else { break };
         if let Some(p) = next[s].take() {
             out.push(p);
@@ -33,18 +39,38 @@ pub(super) fn go_heap_merge<T>(streams: Vec<Vec<(i64, T)>>) -> Vec<(i64, T)> {
         if next[s].is_some() {
             heap.push(s);
             let end = heap.len() - 1;
-            up(&mut heap, &|s| time_of(&next, s), end);
+            up(&mut heap, &|a, b| less(&next, a, b, tie_less), end);
         }
     }
     out
 }
 
-fn time_of<T>(next: &[Option<(i64, T)>], s: usize) -> i64 {
-    next[s].as_ref().map_or(i64::MAX, |p| p.0)
+/// Go's `Less` on the next points of streams `a` and `b`.
+fn less<T>(next: &[Option<(i64, T)>], a: usize, b: usize, tie_less: &dyn Fn(&T, &T) -> bool) -> bool {
+    match (&next[a], &next[b]) {
+        (Some(x), Some(y)) => x.0 < y.0 || (x.0 == y.0 && tie_less(&x.1, &y.1)),
+        _ => false,
+    }
 }
 
-/// Go's `heap.down` with `Less(i, j)` = time of i < time of j.
-fn down(heap: &mut [usize], time: &dyn Fn(usize) -> i64, i0: usize, n: usize) {
+/// Go's tie rule on auxiliary values: compared one by one while both are strings, the
+/// first unequal pair deciding; a value that is not a string ends the comparison (no order).
+pub(super) fn aux_less(x: &[super::Value], y: &[super::Value]) -> bool {
+    if x.len() != y.len() {
+        return false;
+    }
+    for (a, b) in x.iter().zip(y) {
+        match (a, b) {
+            (super::Value::String(a), super::Value::String(b)) if a == b => continue,
+            (super::Value::String(a), super::Value::String(b)) => return a < b,
+            _ => return false,
+        }
+    }
+    false
+}
+
+/// Go's `heap.down`.
+fn down(heap: &mut [usize], less: &dyn Fn(usize, usize) -> bool, i0: usize, n: usize) {
     let mut i = i0;
     loop {
         let j1 = 2 * i + 1;
@@ -53,10 +79,10 @@ fn down(heap: &mut [usize], time: &dyn Fn(usize) -> i64, i0: usize, n: usize) {
         }
         let mut j = j1;
         let j2 = j1 + 1;
-        if j2 < n && time(heap[j2]) < time(heap[j1]) {
+        if j2 < n && less(heap[j2], heap[j1]) {
             j = j2;
         }
-        if time(heap[j]) >= time(heap[i]) {
+        if !less(heap[j], heap[i]) {
             break;
         }
         heap.swap(i, j);
@@ -65,10 +91,10 @@ fn down(heap: &mut [usize], time: &dyn Fn(usize) -> i64, i0: usize, n: usize) {
 }
 
 /// Go's `heap.up`.
-fn up(heap: &mut [usize], time: &dyn Fn(usize) -> i64, mut j: usize) {
+fn up(heap: &mut [usize], less: &dyn Fn(usize, usize) -> bool, mut j: usize) {
     while j > 0 {
         let i = (j - 1) / 2;
-        if time(heap[j]) >= time(heap[i]) {
+        if !less(heap[j], heap[i]) {
             break;
         }
         heap.swap(i, j);
@@ -88,15 +114,31 @@ mod tests {
             vec![(2, 'b'), (4, 'b')],
             vec![(0, 'c'), (9, 'c')],
         ];
-        let out = go_heap_merge(streams);
+        let out = go_heap_merge(streams, &|_, _| false);
         let times: Vec<i64> = out.iter().map(|p| p.0).collect();
         assert_eq!(times, vec![0, 1, 2, 4, 4, 6, 9]);
         // Three streams tied at every time, as three series written at the same instants.
         // Traced by hand through container/heap: t=0 x z y (Init leaves [x y z]; each Pop
         // swaps the root with the last and sifts), t=1 z y x, t=2 y x z.
         let tied = |c| vec![(0, c), (1, c), (2, c)];
-        let out = go_heap_merge(vec![tied('x'), tied('y'), tied('z')]);
+        let out = go_heap_merge(vec![tied('x'), tied('y'), tied('z')], &|_, _| false);
         let order: String = out.iter().map(|p| p.1).collect();
         assert_eq!(order, "xzyzyxyxz");
+        // With a tie order (string aux values), equal times follow it.
+        let out = go_heap_merge(vec![tied('x'), tied('y'), tied('z')], &|a: &char, b: &char| a < b);
+        let order: String = out.iter().map(|p| p.1).collect();
+        assert_eq!(order, "xyzxyzxyz");
+    }
+
+    #[test]
+    fn aux_values_order_while_they_are_strings() {
+        use super::super::Value;
+        let s = |v: &str| Value::String(v.to_owned());
+        assert!(aux_less(&[s("a"), Value::Float(9.0)], &[s("b"), Value::Float(1.0)]));
+        assert!(!aux_less(&[s("b")], &[s("a")]));
+        assert!(aux_less(&[s("a"), s("x")], &[s("a"), s("y")]));
+        // A non-string value ends the comparison: no order, whatever follows.
+        assert!(!aux_less(&[Value::Float(1.0), s("a")], &[Value::Float(2.0), s("b")]));
+        assert!(!aux_less(&[], &[]));
     }
 }

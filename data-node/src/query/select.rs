@@ -14,6 +14,7 @@ use meta::MetaData;
 use shard::{FieldType, SeriesInfo, Values};
 
 use super::cond::{conjuncts, eval, names, tag_predicate, truthy, Valuer};
+use super::merge::{aux_less, go_heap_merge};
 use super::partial::value_at;
 use super::{QueryContext, QueryExecutor, Row, ShardReader, StatementResult, Value};
 
@@ -125,6 +126,19 @@ pub(super) fn execute(
     if !has_field {
         return Ok(());
     }
+    // The field and tag columns by name: the order of Go's auxiliary references, which
+    // orders rows at equal times (see `merge_as_influxdb`).
+    let mut aux_order: Vec<usize> = columns
+        .iter()
+        .enumerate()
+        .filter(|(_, (_, c))| !matches!(c, Column::Expr(_)))
+        .map(|(i, _)| i)
+        .collect();
+    let column_var = |i: usize| match &columns[i].1 {
+        Column::Field(n, _) | Column::Tag(n) => n.as_str(),
+        Column::Expr(_) => "",
+    };
+    aux_order.sort_by(|&a, &b| column_var(a).cmp(column_var(b)));
     let header: Vec<String> = std::iter::once("time".to_owned())
         .chain(unique_names(columns.iter().map(|(n, _)| n.clone()).zip(aliased)))
         .collect();
@@ -267,10 +281,12 @@ pub(super) fn execute(
             if rows.is_empty() {
                 continue;
             }
-            // Equal times: shards in the order the sources named them, then series keys.
-            rows.sort_by(|a, b| (a.0, a.1, &a.2).cmp(&(b.0, b.1, &b.2)));
             if descending {
+                // Equal times: shards in the order the sources named them, then series keys.
+                rows.sort_by(|a, b| (a.0, a.1, &a.2).cmp(&(b.0, b.1, &b.2)));
                 rows.reverse();
+            } else {
+                rows = merge_as_influxdb(rows, &aux_order);
             }
             let rows: Vec<Vec<Value>> = rows
                 .into_iter()
@@ -494,6 +510,45 @@ pub(super) fn tag_of<'a>(tags: &'a [(String, String)], key: &str) -> Option<&'a 
 /// `Field.Name()`).
 fn field_name(f: &influxql::Field) -> String {
     f.name()
+}
+
+/// Rows `(time, shard, series key, values)` in the order InfluxDB's sorted merge meets
+/// them: each shard's series (in key order) merged in its heap, then the shards (in source
+/// order); equal times are ordered by the row's values taken in `aux_order` (the columns
+/// of fields and tags by name, as Go sorts its auxiliary references) while they are
+/// strings, else come out in the heap's order.
+fn merge_as_influxdb(
+    rows: Vec<(i64, usize, String, Vec<Value>)>,
+    aux_order: &[usize],
+) -> Vec<(i64, usize, String, Vec<Value>)> {
+    type Row = (i64, usize, String, Vec<Value>);
+    let key = |r: &Row| -> Vec<Value> {
+        aux_order
+            .iter()
+            .map(|&i| r.3.get(i).cloned().unwrap_or(Value::Null))
+            .collect()
+    };
+    let tie = |a: &Row, b: &Row| aux_less(&key(a), &key(b));
+    let mut per_shard: BTreeMap<usize, BTreeMap<String, Vec<(i64, Row)>>> = BTreeMap::new();
+    for row in rows {
+        per_shard
+            .entry(row.1)
+            .or_default()
+            .entry(row.2.clone())
+            .or_default()
+            .push((row.0, row));
+    }
+    let shards: Vec<Vec<(i64, Row)>> = per_shard
+        .into_values()
+        .map(|series| {
+            let mut streams: Vec<Vec<(i64, Row)>> = series.into_values().collect();
+            for s in &mut streams {
+                s.sort_by_key(|(t, _)| *t);
+            }
+            go_heap_merge(streams, &tie)
+        })
+        .collect();
+    go_heap_merge(shards, &tie).into_iter().map(|(_, row)| row).collect()
 }
 
 /// Column names as InfluxDB gives them (Go's `ColumnNames`): each `(name, is_alias)`; an

@@ -17,6 +17,12 @@ pub(crate) fn cases() -> Vec<Case> {
         q("order_desc_lone_selector", "SELECT max(usage_user) FROM cpu WHERE $day ORDER BY time DESC"),
         q("order_desc_top", "SELECT top(usage_user, 3) FROM cpu WHERE $day ORDER BY time DESC"),
         q("order_desc_reverses_series", "SELECT mean(usage_user) FROM cpu WHERE $day GROUP BY time(12h), host ORDER BY time DESC"),
+        // rows of several series at one time: ordered by the string columns (by column name),
+        // else in the order of InfluxDB's merge heap
+        q("raw_equal_times_by_tag", "SELECT usage_user, host FROM cpu WHERE $dense LIMIT 24"),
+        q("raw_equal_times_heap_order", "SELECT usage_user, usage_system FROM cpu WHERE $dense LIMIT 24"),
+        q("raw_equal_times_wildcard", "SELECT * FROM cpu WHERE $dense LIMIT 24"),
+        q("raw_difference_merged_dense", "SELECT difference(usage_user) FROM cpu WHERE $dense LIMIT 20"),
         q("order_desc_raw_transforms", "SELECT cumulative_sum(usage_user), moving_average(usage_user, 3), derivative(usage_user, 1h) FROM cpu WHERE $eight AND host = 'h2' ORDER BY time DESC"),
         q("order_desc_raw_difference_elapsed", "SELECT difference(bytes_recv), non_negative_difference(bytes_recv), elapsed(bytes_recv, 1m) FROM net WHERE $net AND host = 'h1' ORDER BY time DESC LIMIT 6"),
         q("order_asc_explicit", "SELECT mean(usage_user) FROM cpu WHERE $day GROUP BY time(6h) ORDER BY time ASC"),
