@@ -529,19 +529,29 @@ fn merge_as_influxdb(
             .collect()
     };
     let tie = |a: &Row, b: &Row| aux_less(&key(a), &key(b));
-    let mut per_shard: BTreeMap<usize, BTreeMap<String, Vec<(i64, Row)>>> = BTreeMap::new();
+    // Rows come series by series: one stream per run of a series (its key cloned once).
+    let mut runs: Vec<(usize, String, Vec<(i64, Row)>)> = Vec::new();
     for row in rows {
-        per_shard
-            .entry(row.1)
-            .or_default()
-            .entry(row.2.clone())
-            .or_default()
-            .push((row.0, row));
+        match runs.last_mut() {
+            Some((shard, key, run)) if *shard == row.1 && *key == row.2 => run.push((row.0, row)),
+            _ => runs.push((row.1, row.2.clone(), vec![(row.0, row)])),
+        }
+    }
+    runs.sort_by(|a, b| (a.0, &a.1).cmp(&(b.0, &b.1)));
+    let mut per_shard: BTreeMap<usize, Vec<Vec<(i64, Row)>>> = BTreeMap::new();
+    let mut last: Option<(usize, String)> = None;
+    for (shard, key, mut run) in runs {
+        let streams = per_shard.entry(shard).or_default();
+        match streams.last_mut() {
+            // The same series twice: one stream.
+            Some(prev) if last.as_ref().is_some_and(|(s, k)| *s == shard && *k == key) => prev.append(&mut run),
+            _ => streams.push(run),
+        }
+        last = Some((shard, key));
     }
     let shards: Vec<Vec<(i64, Row)>> = per_shard
         .into_values()
-        .map(|series| {
-            let mut streams: Vec<Vec<(i64, Row)>> = series.into_values().collect();
+        .map(|mut streams| {
             for s in &mut streams {
                 s.sort_by_key(|(t, _)| *t);
             }
