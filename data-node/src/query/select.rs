@@ -530,7 +530,8 @@ fn merge_as_influxdb(
     };
     let tie = |a: &Row, b: &Row| aux_less(&key(a), &key(b));
     // Rows come series by series: one stream per run of a series (its key cloned once).
-    let mut runs: Vec<(usize, String, Vec<(i64, Row)>)> = Vec::new();
+    type Run = (usize, String, Vec<(i64, Row)>);
+    let mut runs: Vec<Run> = Vec::new();
     for row in rows {
         match runs.last_mut() {
             Some((shard, key, run)) if *shard == row.1 && *key == row.2 => run.push((row.0, row)),
