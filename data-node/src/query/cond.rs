@@ -156,16 +156,6 @@ fn eval_in(e: &Expr, row: &dyn Valuer, math: bool) -> Value {
     }
 }
 
-/// A number as f64 when it is one.
-fn num(v: &Value) -> Option<f64> {
-    match v {
-        Value::Float(f) => Some(*f),
-        Value::Integer(i) => Some(*i as f64),
-        Value::Unsigned(u) => Some(*u as f64),
-        _ => None,
-    }
-}
-
 /// InfluxQL's binary operators on two values (influxql's `ValuerEval`).
 pub(super) fn binary(op: BinaryOp, l: Value, r: Value) -> Value {
     use BinaryOp as B;
@@ -222,7 +212,7 @@ pub(super) fn binary(op: BinaryOp, l: Value, r: Value) -> Value {
         }
         _ => {}
     }
-    if let (Some(a), Some(b)) = (num(&l), num(&r)) {
+    if let (Some(a), Some(b)) = (l.as_f64(), r.as_f64()) {
         return match op {
             B::Eq => Value::Boolean(a == b),
             B::Neq => Value::Boolean(a != b),

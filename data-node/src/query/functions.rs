@@ -83,16 +83,6 @@ fn go_eq(a: &Value, b: &Value) -> bool {
     }
 }
 
-/// The value as f64 (numeric values only).
-fn as_f64(v: &Value) -> Option<f64> {
-    match v {
-        Value::Float(x) => Some(*x),
-        Value::Integer(x) => Some(*x as f64),
-        Value::Unsigned(x) => Some(*x as f64),
-        _ => None,
-    }
-}
-
 fn is_numeric(v: &Value) -> bool {
     matches!(v, Value::Float(_) | Value::Integer(_) | Value::Unsigned(_))
 }
@@ -332,19 +322,19 @@ fn by_value(a: &Point, b: &Point) -> bool {
 
 fn median(mut points: Vec<Point>) -> Value {
     if points.len() == 1 {
-        return Value::Float(as_f64(&points[0].value).unwrap_or(f64::NAN));
+        return Value::Float(points[0].value.as_f64().unwrap_or(f64::NAN));
     }
     go::sort(&mut points, &by_value);
     let n = points.len();
     if n % 2 == 1 {
-        return Value::Float(as_f64(&points[n / 2].value).unwrap_or(f64::NAN));
+        return Value::Float(points[n / 2].value.as_f64().unwrap_or(f64::NAN));
     }
     match (&points[n / 2 - 1].value, &points[n / 2].value) {
         (Value::Float(lo), Value::Float(hi)) => Value::Float(lo + (hi - lo) / 2.0),
         (Value::Integer(lo), Value::Integer(hi)) => Value::Float(*lo as f64 + hi.wrapping_sub(*lo) as f64 / 2.0),
         (Value::Unsigned(lo), Value::Unsigned(hi)) => Value::Float(*lo as f64 + hi.wrapping_sub(*lo) as f64 / 2.0),
         (lo, hi) => {
-            let (lo, hi) = (as_f64(lo).unwrap_or(f64::NAN), as_f64(hi).unwrap_or(f64::NAN));
+            let (lo, hi) = (lo.as_f64().unwrap_or(f64::NAN), hi.as_f64().unwrap_or(f64::NAN));
             Value::Float(lo + (hi - lo) / 2.0)
         }
     }
@@ -590,7 +580,7 @@ pub(crate) fn integral(
         }
     };
     let grouped = matches!(buckets, Buckets::Every(_));
-    let (mut prev_time, mut prev_value) = (first.time, as_f64(&first.value).unwrap_or(f64::NAN));
+    let (mut prev_time, mut prev_value) = (first.time, first.value.as_f64().unwrap_or(f64::NAN));
     // (start, end) as InfluxDB's reducer holds them: swapped when descending.
     let mut win = (0, 0);
     if grouped || !float {
@@ -601,7 +591,7 @@ pub(crate) fn integral(
     }
     let mut sum = 0.0;
     for p in pts {
-        let Some(v) = as_f64(&p.value).filter(|_| is_numeric(&p.value)) else {
+        let Some(v) = p.value.as_f64().filter(|_| is_numeric(&p.value)) else {
             return Err(unsupported("integral", &p.value));
         };
         if p.time == prev_time {
@@ -903,7 +893,7 @@ fn derivative(rows: &[Point], unit: i64, non_negative: bool, ascending: bool) ->
                 (Value::Integer(c), Value::Integer(b)) => c.wrapping_sub(*b) as f64,
                 (Value::Unsigned(c), Value::Unsigned(b)) if c > b => (c - b) as f64,
                 (Value::Unsigned(c), Value::Unsigned(b)) => -((b - c) as f64),
-                (c, b) => as_f64(c).unwrap_or(f64::NAN) - as_f64(b).unwrap_or(f64::NAN),
+                (c, b) => c.as_f64().unwrap_or(f64::NAN) - b.as_f64().unwrap_or(f64::NAN),
             };
             let mut elapsed = p.time.wrapping_sub(q.time);
             if !ascending {
@@ -936,7 +926,7 @@ fn difference(rows: &[Point], non_negative: bool) -> Result<Vec<Point>, String> 
                     (!(non_negative && c < b)).then_some(Value::Unsigned(c.wrapping_sub(*b)))
                 }
                 (c, b) => {
-                    let d = as_f64(c).unwrap_or(f64::NAN) - as_f64(b).unwrap_or(f64::NAN);
+                    let d = c.as_f64().unwrap_or(f64::NAN) - b.as_f64().unwrap_or(f64::NAN);
                     (!(non_negative && d < 0.0)).then_some(Value::Float(d))
                 }
             };
@@ -968,7 +958,7 @@ fn moving_average(rows: &[Point], n: usize) -> Result<Vec<Point>, String> {
         if window.len() == n {
             out.push(Point::new(
                 p.time,
-                Value::Float(as_f64(&sum).unwrap_or(f64::NAN) / n as f64),
+                Value::Float(sum.as_f64().unwrap_or(f64::NAN) / n as f64),
             ));
         }
     }
@@ -982,7 +972,7 @@ fn add(a: &Value, b: &Value) -> Value {
         (Value::Null, b) => b.clone(),
         (Value::Integer(x), Value::Integer(y)) => Value::Integer(x.wrapping_add(*y)),
         (Value::Unsigned(x), Value::Unsigned(y)) => Value::Unsigned(x.wrapping_add(*y)),
-        (x, y) => Value::Float(as_f64(x).unwrap_or(f64::NAN) + as_f64(y).unwrap_or(f64::NAN)),
+        (x, y) => Value::Float(x.as_f64().unwrap_or(f64::NAN) + y.as_f64().unwrap_or(f64::NAN)),
     }
 }
 
@@ -990,7 +980,7 @@ fn sub(a: &Value, b: &Value) -> Value {
     match (a, b) {
         (Value::Integer(x), Value::Integer(y)) => Value::Integer(x.wrapping_sub(*y)),
         (Value::Unsigned(x), Value::Unsigned(y)) => Value::Unsigned(x.wrapping_sub(*y)),
-        (x, y) => Value::Float(as_f64(x).unwrap_or(f64::NAN) - as_f64(y).unwrap_or(f64::NAN)),
+        (x, y) => Value::Float(x.as_f64().unwrap_or(f64::NAN) - y.as_f64().unwrap_or(f64::NAN)),
     }
 }
 
@@ -1046,7 +1036,7 @@ fn indicator(
     let mut out = Vec::new();
     let mut count = 0u64;
     for p in present(rows) {
-        let Some(v) = as_f64(&p.value).filter(|_| is_numeric(&p.value)) else {
+        let Some(v) = p.value.as_f64().filter(|_| is_numeric(&p.value)) else {
             return Err(unsupported(kind.words(), &p.value));
         };
         let r = alg.add(v)?;
@@ -1098,7 +1088,8 @@ impl Rng {
 
 /// Go 1.19's `sort.Sort` (pattern-defeating quicksort) and `container/heap`, on slices with
 /// a `less` function. Unstable: kept identical so equal elements end where Go's do.
-mod go {
+/// Go's sort and container/heap, for the orders InfluxDB's iterators produce.
+pub(super) mod go {
     type Less<'a, T> = &'a dyn Fn(&T, &T) -> bool;
 
     /// `sort.Sort`.
@@ -1360,7 +1351,7 @@ mod go {
     }
 
     /// `heap.up` with `less` as the heap's `Less`.
-    pub(super) fn heap_up<T>(h: &mut [T], mut j: usize, less: Less<'_, T>) {
+    pub(in crate::query) fn heap_up<T>(h: &mut [T], mut j: usize, less: Less<'_, T>) {
         while j > 0 {
             let i = (j - 1) / 2;
             if !less(&h[j], &h[i]) {
@@ -1371,7 +1362,7 @@ mod go {
         }
     }
 
-    fn heap_down<T>(h: &mut [T], i0: usize, n: usize, less: Less<'_, T>) -> bool {
+    pub(in crate::query) fn heap_down<T>(h: &mut [T], i0: usize, n: usize, less: Less<'_, T>) -> bool {
         let mut i = i0;
         loop {
             let j1 = 2 * i + 1;

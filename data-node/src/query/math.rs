@@ -15,11 +15,11 @@ pub(super) fn call(name: &str, args: &[Value]) -> Value {
         ("ceil", [Value::Float(x)]) => Value::Float(x.ceil()),
         // Go's math.Round: half away from zero, as Rust's round.
         ("round", [Value::Float(x)]) => Value::Float(x.round()),
-        (_, [a]) => match (float(a), one(name)) {
+        (_, [a]) => match (a.as_f64(), one(name)) {
             (Some(x), Some(f)) => Value::Float(f(x)),
             _ => Value::Null,
         },
-        (_, [a, b]) => match (float(a), float(b)) {
+        (_, [a, b]) => match (a.as_f64(), b.as_f64()) {
             (Some(x), Some(y)) => match name {
                 "atan2" => Value::Float(x.atan2(y)),
                 "log" => Value::Float(x.ln() / y.ln()),
@@ -48,15 +48,6 @@ fn one(name: &str) -> Option<fn(f64) -> f64> {
         "sqrt" => f64::sqrt,
         _ => return None,
     })
-}
-
-fn float(v: &Value) -> Option<f64> {
-    match v {
-        Value::Float(f) => Some(*f),
-        Value::Integer(i) => Some(*i as f64),
-        Value::Unsigned(u) => Some(*u as f64),
-        _ => None,
-    }
 }
 
 /// The type a math function gives for an argument type. InfluxDB 1.6.7 refuses no argument

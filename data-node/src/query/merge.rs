@@ -9,6 +9,8 @@
 //! (`derivative`, `difference`, ...), selectors among equal values and raw rows all see
 //! that order, so Cairn replays the heap.
 
+use super::functions::go::{heap_down, heap_up};
+
 /// Merges time-ordered streams as Go's sorted merge iterator does: a heap of streams built
 /// with `heap.Init` in the given order, `heap.Pop` for the earliest point, `heap.Push` of the
 /// stream's next point. Points are `(time, item)`; within a stream times ascend. `tie_less`
@@ -22,14 +24,16 @@ pub(super) fn go_heap_merge<T>(streams: Vec<Vec<(i64, T)>>, tie_less: &dyn Fn(&T
     let mut heap: Vec<usize> = (0..next.len()).filter(|&s| next[s].is_some()).collect();
     let n = heap.len();
     for i in (0..n / 2).rev() {
-        down(&mut heap, &|a, b| less(&next, a, b, tie_less), i, n);
+        heap_down(&mut heap, i, n, &|a: &usize, b: &usize| less(&next, *a, *b, tie_less));
     }
     let mut out = Vec::with_capacity(total);
     while !heap.is_empty() {
         // heap.Pop: the root goes to the end, the new root sifts down, the end is removed.
         let last = heap.len() - 1;
         heap.swap(0, last);
-        down(&mut heap, &|a, b| less(&next, a, b, tie_less), 0, last);
+        heap_down(&mut heap, 0, last, &|a: &usize, b: &usize| {
+            less(&next, *a, *b, tie_less)
+        });
         let Some(s) = heap.pop() else { break };
         if let Some(p) = next[s].take() {
             out.push(p);
@@ -39,7 +43,7 @@ pub(super) fn go_heap_merge<T>(streams: Vec<Vec<(i64, T)>>, tie_less: &dyn Fn(&T
         if next[s].is_some() {
             heap.push(s);
             let end = heap.len() - 1;
-            up(&mut heap, &|a, b| less(&next, a, b, tie_less), end);
+            heap_up(&mut heap, end, &|a: &usize, b: &usize| less(&next, *a, *b, tie_less));
         }
     }
     out
@@ -67,39 +71,6 @@ pub(super) fn aux_less(x: &[super::Value], y: &[super::Value]) -> bool {
         }
     }
     false
-}
-
-/// Go's `heap.down`.
-fn down(heap: &mut [usize], less: &dyn Fn(usize, usize) -> bool, i0: usize, n: usize) {
-    let mut i = i0;
-    loop {
-        let j1 = 2 * i + 1;
-        if j1 >= n {
-            break;
-        }
-        let mut j = j1;
-        let j2 = j1 + 1;
-        if j2 < n && less(heap[j2], heap[j1]) {
-            j = j2;
-        }
-        if !less(heap[j], heap[i]) {
-            break;
-        }
-        heap.swap(i, j);
-        i = j;
-    }
-}
-
-/// Go's `heap.up`.
-fn up(heap: &mut [usize], less: &dyn Fn(usize, usize) -> bool, mut j: usize) {
-    while j > 0 {
-        let i = (j - 1) / 2;
-        if !less(heap[j], heap[i]) {
-            break;
-        }
-        heap.swap(i, j);
-        j = i;
-    }
 }
 
 #[cfg(test)]

@@ -137,15 +137,6 @@ impl ValueKind {
     }
 }
 
-fn as_f64(v: &Value) -> Option<f64> {
-    match v {
-        Value::Float(f) => Some(*f),
-        Value::Integer(i) => Some(*i as f64),
-        Value::Unsigned(u) => Some(*u as f64),
-        _ => None,
-    }
-}
-
 /// `a < b` over numbers of any type and booleans (`false < true`); strings never compare
 /// (InfluxDB has no min/max of strings).
 /// The points a partial picks.
@@ -189,7 +180,7 @@ fn less(a: &Value, b: &Value) -> bool {
         (Value::Boolean(x), Value::Boolean(y)) => !x & y,
         (Value::Integer(x), Value::Integer(y)) => x < y,
         (Value::Unsigned(x), Value::Unsigned(y)) => x < y,
-        _ => match (as_f64(a), as_f64(b)) {
+        _ => match (a.as_f64(), b.as_f64()) {
             (Some(x), Some(y)) => x < y,
             _ => false,
         },
@@ -217,7 +208,7 @@ impl Partial {
             _ => {}
         }
         if needs.variance {
-            if let Some(x) = as_f64(value) {
+            if let Some(x) = value.as_f64() {
                 let delta = x - self.mean;
                 self.mean += delta / self.count as f64;
                 self.m2 += delta * (x - self.mean);
@@ -443,7 +434,7 @@ impl Partial {
                 (Some(Value::Integer(lo)), Some(Value::Integer(hi))) => Some(Value::Integer(hi.wrapping_sub(*lo))),
                 (Some(Value::Unsigned(lo)), Some(Value::Unsigned(hi))) => Some(Value::Unsigned(hi.wrapping_sub(*lo))),
                 (Some(lo), Some(hi)) if numeric => {
-                    Some(Value::Float(as_f64(hi).unwrap_or(0.0) - as_f64(lo).unwrap_or(0.0)))
+                    Some(Value::Float(hi.as_f64().unwrap_or(0.0) - lo.as_f64().unwrap_or(0.0)))
                 }
                 _ => return unsupported(),
             },

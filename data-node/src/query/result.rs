@@ -17,6 +17,19 @@ pub enum Value {
     ZonedTime(i64, i32),
 }
 
+impl Value {
+    /// The value as a float when it is a number (math, comparisons, aggregates of
+    /// integers).
+    pub(crate) fn as_f64(&self) -> Option<f64> {
+        match self {
+            Value::Float(f) => Some(*f),
+            Value::Integer(i) => Some(*i as f64),
+            Value::Unsigned(u) => Some(*u as f64),
+            _ => None,
+        }
+    }
+}
+
 /// A series of a result: InfluxDB's `models.Row`.
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct Row {
