@@ -16,7 +16,7 @@ use super::cond::{binary, conjuncts, names, tag_predicate, truthy};
 use super::functions::{
     integral, reduce, transform, BucketFunction, Buckets as IntegralBuckets, Integral, Point, Transform,
 };
-use super::merge::{aux_less, go_heap_merge};
+use super::merge::{aux_less, merge_shards};
 use super::partial::{value_at, AggKind, Needs, Partial, Picked, ValueKind};
 use super::select::{
     emit_row, group_by_tags, group_series, merge_rows, resolve, tag_of, time_scope, unique_names, zoned, RowView,
@@ -650,24 +650,10 @@ impl Group<'_> {
         // Go keeps the auxiliary references sorted by name.
         let mut by_name: Vec<usize> = (0..aux.len()).collect();
         by_name.sort_by(|&a, &b| aux[a].name().cmp(aux[b].name()));
-        let key = |p: &Point| -> Vec<Value> {
-            by_name
-                .iter()
-                .map(|&i| p.aux.get(i).cloned().unwrap_or(Value::Null))
-                .collect()
-        };
-        let tie = |a: &Point, b: &Point| aux_less(&key(a), &key(b));
-        let shards: Vec<Vec<(i64, Point)>> = per_shard
-            .into_values()
-            .map(|members| {
-                let mut streams: Vec<Vec<(i64, Point)>> = members.into_values().collect();
-                for s in &mut streams {
-                    s.sort_by_key(|(t, _)| *t);
-                }
-                go_heap_merge(streams, &tie)
-            })
-            .collect();
-        Ok(go_heap_merge(shards, &tie).into_iter().map(|(_, p)| p).collect())
+        let shards = per_shard.into_values().map(|m| m.into_values().collect()).collect();
+        Ok(merge_shards(shards, &|a: &Point, b: &Point| {
+            aux_less(&a.aux, &b.aux, &by_name)
+        }))
     }
 
     /// Walks the rows of every member that pass the filters, handing `f` the time, the

@@ -16,7 +16,7 @@ use super::functions::go::{heap_down, heap_up};
 /// stream's next point. Points are `(time, item)`; within a stream times ascend. `tie_less`
 /// orders items at equal times (see [`aux_less`]); items it does not order stay in the
 /// heap's order.
-pub(super) fn go_heap_merge<T>(streams: Vec<Vec<(i64, T)>>, tie_less: &dyn Fn(&T, &T) -> bool) -> Vec<(i64, T)> {
+fn go_heap_merge<T>(streams: Vec<Vec<(i64, T)>>, tie_less: &dyn Fn(&T, &T) -> bool) -> Vec<(i64, T)> {
     let total = streams.iter().map(Vec::len).sum();
     let mut iters: Vec<std::vec::IntoIter<(i64, T)>> = streams.into_iter().map(IntoIterator::into_iter).collect();
     // Each stream's next point; the heap holds stream indexes ordered by its time.
@@ -57,16 +57,34 @@ fn less<T>(next: &[Option<(i64, T)>], a: usize, b: usize, tie_less: &dyn Fn(&T, 
     }
 }
 
-/// Go's tie rule on auxiliary values: compared one by one while both are strings, the
-/// first unequal pair deciding; a value that is not a string ends the comparison (no order).
-pub(super) fn aux_less(x: &[super::Value], y: &[super::Value]) -> bool {
-    if x.len() != y.len() {
-        return false;
-    }
-    for (a, b) in x.iter().zip(y) {
-        match (a, b) {
-            (super::Value::String(a), super::Value::String(b)) if a == b => continue,
-            (super::Value::String(a), super::Value::String(b)) => return a < b,
+/// InfluxDB's two levels of sorted merge: each shard merges its series (`shards[i]`, the
+/// series in key order, each sorted by time here), then the shards are merged in order.
+pub(super) fn merge_shards<T>(shards: Vec<Vec<Vec<(i64, T)>>>, tie_less: &dyn Fn(&T, &T) -> bool) -> Vec<T> {
+    let merged: Vec<Vec<(i64, T)>> = shards
+        .into_iter()
+        .map(|mut streams| {
+            for s in &mut streams {
+                s.sort_by_key(|(t, _)| *t);
+            }
+            go_heap_merge(streams, tie_less)
+        })
+        .collect();
+    go_heap_merge(merged, tie_less)
+        .into_iter()
+        .map(|(_, item)| item)
+        .collect()
+}
+
+/// Go's tie rule on auxiliary values, taken from `x` and `y` at the indexes of `order` (Go
+/// keeps its auxiliary references sorted by name; a missing value is null): compared one by
+/// one while both are strings, the first unequal pair deciding; a value that is not a
+/// string ends the comparison (no order).
+pub(super) fn aux_less(x: &[super::Value], y: &[super::Value], order: &[usize]) -> bool {
+    use super::Value;
+    for &i in order {
+        match (x.get(i), y.get(i)) {
+            (Some(Value::String(a)), Some(Value::String(b))) if a == b => continue,
+            (Some(Value::String(a)), Some(Value::String(b))) => return a < b,
             _ => return false,
         }
     }
@@ -105,11 +123,22 @@ mod tests {
     fn aux_values_order_while_they_are_strings() {
         use super::super::Value;
         let s = |v: &str| Value::String(v.to_owned());
-        assert!(aux_less(&[s("a"), Value::Float(9.0)], &[s("b"), Value::Float(1.0)]));
-        assert!(!aux_less(&[s("b")], &[s("a")]));
-        assert!(aux_less(&[s("a"), s("x")], &[s("a"), s("y")]));
+        let both = [0, 1];
+        assert!(aux_less(
+            &[s("a"), Value::Float(9.0)],
+            &[s("b"), Value::Float(1.0)],
+            &both
+        ));
+        assert!(!aux_less(&[s("b")], &[s("a")], &[0]));
+        assert!(aux_less(&[s("a"), s("x")], &[s("a"), s("y")], &both));
+        // Taken in `order`: the second value first here.
+        assert!(aux_less(&[s("b"), s("x")], &[s("a"), s("y")], &[1, 0]));
         // A non-string value ends the comparison: no order, whatever follows.
-        assert!(!aux_less(&[Value::Float(1.0), s("a")], &[Value::Float(2.0), s("b")]));
-        assert!(!aux_less(&[], &[]));
+        assert!(!aux_less(
+            &[Value::Float(1.0), s("a")],
+            &[Value::Float(2.0), s("b")],
+            &both
+        ));
+        assert!(!aux_less(&[], &[], &[]));
     }
 }

@@ -14,7 +14,7 @@ use meta::MetaData;
 use shard::{FieldType, SeriesInfo, Values};
 
 use super::cond::{conjuncts, eval, names, tag_predicate, truthy, Valuer};
-use super::merge::{aux_less, go_heap_merge};
+use super::merge::{aux_less, merge_shards};
 use super::partial::value_at;
 use super::{QueryContext, QueryExecutor, Row, ShardReader, StatementResult, Value};
 
@@ -513,23 +513,14 @@ fn field_name(f: &influxql::Field) -> String {
 }
 
 /// Rows `(time, shard, series key, values)` in the order InfluxDB's sorted merge meets
-/// them: each shard's series (in key order) merged in its heap, then the shards (in source
-/// order); equal times are ordered by the row's values taken in `aux_order` (the columns
-/// of fields and tags by name, as Go sorts its auxiliary references) while they are
-/// strings, else come out in the heap's order.
+/// them (see `merge::merge_shards`); equal times are ordered by the row's values taken in
+/// `aux_order` (the columns of fields and tags by name) while they are strings.
 fn merge_as_influxdb(
     rows: Vec<(i64, usize, String, Vec<Value>)>,
     aux_order: &[usize],
 ) -> Vec<(i64, usize, String, Vec<Value>)> {
     type Row = (i64, usize, String, Vec<Value>);
-    let key = |r: &Row| -> Vec<Value> {
-        aux_order
-            .iter()
-            .map(|&i| r.3.get(i).cloned().unwrap_or(Value::Null))
-            .collect()
-    };
-    let tie = |a: &Row, b: &Row| aux_less(&key(a), &key(b));
-    // Rows come series by series: one stream per run of a series (its key cloned once).
+    // Rows come member by member: one stream per run of a series (its key cloned once).
     type Run = (usize, String, Vec<(i64, Row)>);
     let mut runs: Vec<Run> = Vec::new();
     for row in rows {
@@ -540,26 +531,11 @@ fn merge_as_influxdb(
     }
     runs.sort_by(|a, b| (a.0, &a.1).cmp(&(b.0, &b.1)));
     let mut per_shard: BTreeMap<usize, Vec<Vec<(i64, Row)>>> = BTreeMap::new();
-    let mut last: Option<(usize, String)> = None;
-    for (shard, key, mut run) in runs {
-        let streams = per_shard.entry(shard).or_default();
-        match streams.last_mut() {
-            // The same series twice: one stream.
-            Some(prev) if last.as_ref().is_some_and(|(s, k)| *s == shard && *k == key) => prev.append(&mut run),
-            _ => streams.push(run),
-        }
-        last = Some((shard, key));
+    for (shard, _, run) in runs {
+        per_shard.entry(shard).or_default().push(run);
     }
-    let shards: Vec<Vec<(i64, Row)>> = per_shard
-        .into_values()
-        .map(|mut streams| {
-            for s in &mut streams {
-                s.sort_by_key(|(t, _)| *t);
-            }
-            go_heap_merge(streams, &tie)
-        })
-        .collect();
-    go_heap_merge(shards, &tie).into_iter().map(|(_, row)| row).collect()
+    let shards = per_shard.into_values().collect();
+    merge_shards(shards, &|a: &Row, b: &Row| aux_less(&a.3, &b.3, aux_order))
 }
 
 /// Column names as InfluxDB gives them (Go's `ColumnNames`): each `(name, is_alias)`; an
