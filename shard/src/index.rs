@@ -176,7 +176,6 @@ impl Index {
             batch.put_cf(db.cf(CF_POSTINGS), keys::posting_key(measurement, k, v, id), []);
         }
         self.next_series.fetch_max(id + 1, Ordering::Relaxed);
-        self.series_changes.fetch_add(1, Ordering::SeqCst);
         let known = |keys: &BTreeSet<String>| tags.iter().all(|(k, _)| keys.contains(*k));
         if !self.read_tag_keys().get(measurement).is_some_and(known) {
             let mut all = self.tag_keys.write().unwrap_or_else(|p| p.into_inner());
@@ -184,6 +183,12 @@ impl Index {
                 .or_default()
                 .extend(tags.iter().map(|(k, _)| (*k).to_owned()));
         }
+    }
+
+    /// Counts a change of the shard's series (new ones written, some dropped), once it is
+    /// visible in RocksDB: a listing read before that is then never cached as current.
+    pub(crate) fn series_changed(&self) {
+        self.series_changes.fetch_add(1, Ordering::SeqCst);
     }
 
     /// Tag keys of a measurement, sorted.
@@ -292,7 +297,8 @@ impl Index {
         let mut c = self.lock_cache();
         c.current.clear();
         c.previous.clear();
-        self.series_changes.fetch_add(1, Ordering::SeqCst);
+        drop(c);
+        self.series_changed();
     }
 
     /// Values of a tag key, from the cache while no series was created or dropped since they

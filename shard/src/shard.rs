@@ -259,6 +259,7 @@ impl Shard {
             if !batch.is_empty() {
                 // Not synced: the WAL record carries the same entries and replay restores them.
                 self.db.write(batch, false, "write index entries")?;
+                self.index.series_changed();
             }
             let seq = self.wal.append(&rec.finish())?;
             self.head.append(accepted);
