@@ -8,7 +8,7 @@
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 
 use influxql::time::{MAX_TIME, MIN_TIME};
-use influxql::{Call, Expr, Fill, Literal, SelectStatement, VarRef, Wildcard};
+use influxql::{Call, Expr, Fill, Literal, SelectStatement, VarRef};
 use meta::MetaData;
 use shard::SeriesInfo;
 
@@ -19,8 +19,8 @@ use super::functions::{
 use super::merge::{aux_less, merge_shards};
 use super::partial::{value_at, AggKind, Needs, Partial, Picked, ValueKind};
 use super::select::{
-    emit_row, group_by_tags, group_series, merge_rows, resolve, tag_of, time_scope, unique_names, zoned, RowView,
-    Target,
+    emit_row, group_by_tags, group_series, merge_rows, resolve, tag_of, time_scope, unique_names, wildcard_columns,
+    zoned, RowView, Target,
 };
 use super::window::Window;
 use super::{QueryContext, QueryExecutor, Row, StatementResult, Value};
@@ -783,33 +783,17 @@ fn expand_wildcards(
     out.fields.clear();
     for f in &s.fields {
         if is_wildcard(&f.expr) {
-            let (want_fields, want_tags) = match &f.expr {
-                Expr::Wildcard(w) => (*w != Wildcard::Tags, *w != Wildcard::Fields),
-                _ => (true, true),
-            };
-            let hit = |name: &str| match &f.expr {
-                Expr::Literal(Literal::Regex(re)) => re.regex().is_match(name),
-                _ => true,
-            };
-            let mut aux: Vec<VarRef> = Vec::new();
-            if want_fields {
-                aux.extend(fields.keys().filter(|n| hit(n)).map(|n| VarRef::new(n.clone())));
-            }
-            if want_tags {
-                aux.extend(
-                    tags.iter()
-                        .filter(|t| hit(t) && !fields.contains_key(*t) && !group_tags.contains(*t))
-                        .map(|t| VarRef {
-                            name: t.clone(),
-                            data_type: Some(influxql::DataType::Tag),
+            out.fields.extend(
+                wildcard_columns(&f.expr, fields, tags, group_tags)
+                    .into_iter()
+                    .map(|(name, is_tag)| influxql::Field {
+                        expr: Expr::VarRef(VarRef {
+                            name,
+                            data_type: is_tag.then_some(influxql::DataType::Tag),
                         }),
-                );
-            }
-            aux.sort_by(|a, b| a.name.cmp(&b.name));
-            out.fields.extend(aux.into_iter().map(|v| influxql::Field {
-                expr: Expr::VarRef(v),
-                alias: String::new(),
-            }));
+                        alias: String::new(),
+                    }),
+            );
             continue;
         }
         let Expr::Call(c) = &f.expr else {

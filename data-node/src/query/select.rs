@@ -79,22 +79,16 @@ pub(super) fn execute(
         match &f.expr {
             // `time` is always the first column; naming it adds nothing.
             Expr::VarRef(v) if v.name == "time" => {}
-            Expr::Wildcard(w) => {
-                let mut names: Vec<(String, Column)> = Vec::new();
-                if *w != Wildcard::Tags {
-                    names.extend(all_fields.keys().map(|k| (k.clone(), Column::Field(k.clone(), None))));
+            e @ (Expr::Wildcard(_) | Expr::Literal(influxql::Literal::Regex(_))) => {
+                for (name, is_tag) in wildcard_columns(e, &all_fields, &all_tags, &group_tags) {
+                    let column = if is_tag {
+                        Column::Tag(name.clone())
+                    } else {
+                        Column::Field(name.clone(), None)
+                    };
+                    columns.push((name, column));
+                    aliased.push(false);
                 }
-                if *w != Wildcard::Fields {
-                    names.extend(
-                        all_tags
-                            .iter()
-                            .filter(|k| !group_tags.contains(*k) && !all_fields.contains_key(*k))
-                            .map(|k| (k.clone(), Column::Tag(k.clone()))),
-                    );
-                }
-                names.sort_by(|a, b| a.0.cmp(&b.0));
-                aliased.extend(names.iter().map(|_| false));
-                columns.extend(names);
             }
             Expr::VarRef(v) => {
                 let is_tag = v.data_type == Some(DataType::Tag)
@@ -481,6 +475,36 @@ pub(super) fn group_series(
         }
     }
     Ok(groups)
+}
+
+/// The fields and tags a `*` (`*::field`, `*::tag`) or a `/regex/` of the SELECT list
+/// stands for, sorted by name, each with whether it is a tag; tags grouped by and tags that
+/// are also fields are left out, as InfluxDB expands them. Empty for other expressions.
+pub(super) fn wildcard_columns(
+    e: &Expr,
+    fields: &BTreeMap<String, FieldType>,
+    tags: &BTreeSet<String>,
+    group_tags: &[String],
+) -> Vec<(String, bool)> {
+    let (want_fields, want_tags, re) = match e {
+        Expr::Wildcard(w) => (*w != Wildcard::Tags, *w != Wildcard::Fields, None),
+        Expr::Literal(influxql::Literal::Regex(re)) => (true, true, Some(re.regex())),
+        _ => return Vec::new(),
+    };
+    let hit = |name: &str| re.is_none_or(|re| re.is_match(name));
+    let mut out: Vec<(String, bool)> = Vec::new();
+    if want_fields {
+        out.extend(fields.keys().filter(|n| hit(n)).map(|n| (n.clone(), false)));
+    }
+    if want_tags {
+        out.extend(
+            tags.iter()
+                .filter(|t| hit(t) && !fields.contains_key(*t) && !group_tags.contains(*t))
+                .map(|t| (t.clone(), true)),
+        );
+    }
+    out.sort();
+    out
 }
 
 /// The tags of GROUP BY: named ones, `*` for all, regexes over tag keys; sorted.

@@ -19,6 +19,9 @@ pub(crate) fn cases() -> Vec<Case> {
         q("order_desc_reverses_series", "SELECT mean(usage_user) FROM cpu WHERE $day GROUP BY time(12h), host ORDER BY time DESC"),
         // rows of several series at one time: ordered by the string columns (by column name),
         // else in the order of InfluxDB's merge heap
+        q("raw_regex_fields", "SELECT /usage_(user|idle)/ FROM cpu WHERE $eight AND host = 'h1'"),
+        q("raw_regex_fields_and_tags", "SELECT /^(usage_system|region)$/, usage_user FROM cpu WHERE $eight AND host = 'h2'"),
+        q("raw_regex_only_tags_selects_nothing", "SELECT /^(host|env)$/ FROM cpu WHERE $eight"),
         q("raw_equal_times_by_tag", "SELECT usage_user, host FROM cpu WHERE $dense LIMIT 24"),
         q("raw_equal_times_heap_order", "SELECT usage_user, usage_system FROM cpu WHERE $dense LIMIT 24"),
         q("raw_equal_times_wildcard", "SELECT * FROM cpu WHERE $dense LIMIT 24"),
