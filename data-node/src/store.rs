@@ -30,7 +30,7 @@ pub struct Store {
     lifecycle: Mutex<()>,
     /// The flusher thread's queue (with `flush_in_background`): writers hand it a shard whose
     /// head is past `flush_bytes` and return; the thread ends with the store.
-    flusher: Option<Mutex<Sender<Weak<LocalShard>>>>,
+    flusher: Option<Sender<Weak<LocalShard>>>,
 }
 
 impl Store {
@@ -49,7 +49,7 @@ impl Store {
                         }
                     }
                 })
-                .map(|_| Mutex::new(tx))
+                .map(|_| tx)
         });
         let flusher = match flusher {
             Some(Ok(tx)) => Some(tx),
@@ -77,7 +77,7 @@ impl Store {
     pub fn after_write(&self, shard: &Arc<LocalShard>) {
         if let Some(tx) = &self.flusher {
             if shard.shard.wants_flush() {
-                let _ = tx.lock().unwrap_or_else(|e| e.into_inner()).send(Arc::downgrade(shard));
+                let _ = tx.send(Arc::downgrade(shard));
             }
         }
     }
