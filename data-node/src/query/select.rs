@@ -182,6 +182,20 @@ pub(super) fn execute(
         needed.retain(|n| target.fields.contains_key(n));
         let needed: Vec<String> = needed.into_iter().collect();
 
+        // The fields each expression column reads: a row is shown when one of them has a
+        // value, even if the expression gives null (`sqrt(msg)` of a string).
+        let expr_fields: Vec<Vec<String>> = columns
+            .iter()
+            .map(|(_, c)| match c {
+                Column::Expr(e) => {
+                    let mut n = Vec::new();
+                    names(e, &mut n);
+                    n.retain(|n| target.fields.contains_key(n));
+                    n
+                }
+                _ => Vec::new(),
+            })
+            .collect();
         let groups = group_series(target, pushed.as_ref(), &group_tags)?;
         let mut groups: Vec<_> = groups.into_iter().collect();
         if descending {
@@ -217,20 +231,6 @@ pub(super) fn execute(
                     .map(|(k, v)| format!("{k}={v}"))
                     .collect::<Vec<_>>()
                     .join(",");
-                // The fields each expression column reads: a row is shown when one of them has a
-                // value, even if the expression gives null (`sqrt(msg)` of a string).
-                let expr_fields: Vec<Vec<String>> = columns
-                    .iter()
-                    .map(|(_, c)| match c {
-                        Column::Expr(e) => {
-                            let mut n = Vec::new();
-                            names(e, &mut n);
-                            n.retain(|n| target.fields.contains_key(n));
-                            n
-                        }
-                        _ => Vec::new(),
-                    })
-                    .collect();
                 merge_rows(&needed, &cols, |t, fields| {
                     let view = RowView {
                         tags: &info.tags,
