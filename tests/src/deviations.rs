@@ -1,5 +1,23 @@
-//! deviations: the check both differential suites make of their tables of deliberate
-//! differences: each entry names a real step of a real case and is listed in its document.
+//! deviations: the checks both differential suites make of their tables: case names are
+//! unique and usable as names, and each deliberate difference names a real step of a real
+//! case and is listed in its document.
+
+use std::collections::HashSet;
+
+/// Every case name is unique and `[a-z0-9_]` (`why` says where else the name is used);
+/// returns the names.
+pub fn check_case_names<'a>(names: impl IntoIterator<Item = &'a str>, why: &str) -> HashSet<&'a str> {
+    let mut seen = HashSet::new();
+    for name in names {
+        assert!(seen.insert(name), "two cases are named {name}");
+        assert!(
+            name.bytes()
+                .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'_'),
+            "case name {name} must be [a-z0-9_]{why}"
+        );
+    }
+    seen
+}
 
 /// `cases`: (name, number of steps) of every case; `deviations`: (case, step) of every table
 /// entry; `doc_path`: the document that must name each such case in backquotes.
