@@ -6,9 +6,11 @@
 //! - `devops-100k-hosts.lp`: 100,000 hosts x 2 lines (1M field-series), for memory per series.
 //!
 //! Ingest counts only `Shard::write` (parsing excluded), one writer, WAL synced before each
-//! write returns; as in the node, a background thread flushes the head when the writer's
+//! write returns; as in the node (whose allocator, mimalloc, it uses), a background thread flushes the head when the writer's
 //! `Shard::wants_flush` says so (`flush_in_background`), and a writer more than two flushes
-//! ahead of it flushes itself. Sizes are after a full compaction. The last line printed is
+//! ahead of it flushes itself. Sizes are after a full compaction. Scans (`CAIRN_BENCH_SCANS`
+//! runs, default 5, median) read every field-series decoded, then with whole blocks as their
+//! headers (how aggregates read them). Memory is measured first, in a fresh process. The last line printed is
 //! `shard: ingest <N> values/s, <B> bytes/value devops, <T> bytes/value telegraf, scan <S> values/s, <R> bytes RSS/series`.
 
 use std::ops::ControlFlow;
@@ -17,6 +19,10 @@ use std::time::{Duration, Instant};
 
 use line_protocol::{parse_lines_into, Buffers, ParseOptions};
 use shard::{Chunk, FieldSeries, Shard, ShardOptions};
+
+/// The node binary's allocator, so that the figures are the node's.
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
 
 /// Lines per write request, as the arena sends them.
 const BODY_LINES: usize = 5000;
@@ -79,9 +85,10 @@ fn memchr_nth(b: &[u8], n: usize) -> Option<usize> {
         .map(|(i, _)| i)
 }
 
-/// Every point of every field-series, decoded, one `read_many` per measurement (as a
-/// query over all series reads); returns (values, seconds).
-fn scan(shard: &Shard) -> (u64, f64) {
+/// Every point of every field-series, one `read_many` per measurement (as a query over all
+/// series reads); returns (values, seconds). `summaries`: whole blocks come as their
+/// headers (as for `count`/`sum`/`max` per bucket) instead of decoded.
+fn scan(shard: &Shard, summaries: bool) -> (u64, f64) {
     let t = Instant::now();
     let mut n = 0u64;
     for m in shard.measurements() {
@@ -101,11 +108,12 @@ fn scan(shard: &Shard) -> (u64, f64) {
                 &list,
                 i64::MIN,
                 i64::MAX,
-                |_| false,
+                |_| summaries,
                 |_, c| {
-                    if let Chunk::Points { times, .. } = c {
-                        n += times.len() as u64;
-                    }
+                    n += match c {
+                        Chunk::Points { times, .. } => times.len() as u64,
+                        Chunk::Summary(h) => u64::from(h.count),
+                    };
                     ControlFlow::Continue(())
                 },
             )
@@ -114,11 +122,17 @@ fn scan(shard: &Shard) -> (u64, f64) {
     (n, t.elapsed().as_secs_f64())
 }
 
+/// Resident memory: all of it (`VmRSS`, the figure) or its anonymous part (`RssAnon`: what
+/// is left once the table files' pages, mapped for reading, are set aside).
 fn rss_bytes() -> u64 {
+    status_bytes("VmRSS:")
+}
+
+fn status_bytes(field: &str) -> u64 {
     let status = std::fs::read_to_string("/proc/self/status").unwrap_or_default();
     status
         .lines()
-        .find_map(|l| l.strip_prefix("VmRSS:"))
+        .find_map(|l| l.strip_prefix(field))
         .and_then(|v| v.trim().trim_end_matches("kB").trim().parse::<u64>().ok())
         .map_or(0, |kb| kb * 1024)
 }
@@ -130,6 +144,27 @@ fn main() {
         std::env::var("CAIRN_BENCH_TMP").unwrap_or_else(|_| std::env::temp_dir().display().to_string()),
     )
     .expect("temp dir");
+
+    // Memory per field-series, 1M of them: first, so that nothing freed by the other
+    // phases is reused and hides growth.
+    let (before, anon_before) = (rss_bytes(), status_bytes("RssAnon:"));
+    let shard = Shard::open(&tmp.path().join("series"), options()).expect("open");
+    let many = load(&shard, &data.join("devops-100k-hosts.lp"));
+    shard.flush().expect("flush");
+    let field_series: usize = shard
+        .measurements()
+        .iter()
+        .map(|m| shard.series(m, None).map_or(0, |s| s.len()) * shard.fields(m).len())
+        .sum();
+    let rss = rss_bytes().saturating_sub(before);
+    let anon = status_bytes("RssAnon:").saturating_sub(anon_before);
+    let per = rss as f64 / field_series as f64;
+    println!(
+        "memory: {field_series} field-series ({} values): RSS grew by {rss} bytes: {per:.0} bytes/field-series ({:.0} of them anonymous)",
+        many.values,
+        anon as f64 / field_series as f64
+    );
+    drop(shard);
 
     // Ingest and size: devops.
     let shard = Shard::open(&tmp.path().join("devops"), options()).expect("open");
@@ -143,10 +178,31 @@ fn main() {
     let bytes = shard.disk_bytes().expect("size");
     let devops_bpv = bytes as f64 / devops.values as f64;
     println!("devops: {bytes} bytes on disk after compaction: {devops_bpv:.3} bytes/value");
-    let (n, secs) = scan(&shard);
-    assert_eq!(n, devops.values, "the scan sees every value");
-    let scan_rate = n as f64 / secs;
-    println!("devops: full scan of {n} values in {secs:.2}s: {scan_rate:.0} values/s");
+    // The first scan faults in the table files' pages (read in place, mmap); the figure is
+    // the median of the runs.
+    let runs: usize = std::env::var("CAIRN_BENCH_SCANS")
+        .ok()
+        .and_then(|s| s.parse().ok())
+        .unwrap_or(5);
+    let scans = |summaries: bool, what: &str| {
+        let mut rates: Vec<f64> = (0..runs.max(1))
+            .map(|_| {
+                let (n, secs) = scan(&shard, summaries);
+                assert_eq!(n, devops.values, "the scan sees every value");
+                n as f64 / secs
+            })
+            .collect();
+        println!(
+            "devops: {what} of {} values: {} values/s",
+            devops.values,
+            rates.iter().map(|r| format!("{r:.0}")).collect::<Vec<_>>().join(", ")
+        );
+        rates.sort_by(f64::total_cmp);
+        rates[rates.len() / 2]
+    };
+    let scan_rate = scans(false, "full scans");
+    let summary_rate = scans(true, "whole-block aggregate scans");
+    println!("devops: median full scan {scan_rate:.0} values/s, whole-block aggregates {summary_rate:.0} values/s");
     drop(shard);
 
     // Size: telegraf.
@@ -158,24 +214,6 @@ fn main() {
     println!(
         "telegraf: {} values, {bytes} bytes on disk after compaction: {telegraf_bpv:.3} bytes/value",
         telegraf.values
-    );
-    drop(shard);
-
-    // Memory per field-series: 1M of them.
-    let before = rss_bytes();
-    let shard = Shard::open(&tmp.path().join("series"), options()).expect("open");
-    let many = load(&shard, &data.join("devops-100k-hosts.lp"));
-    shard.flush().expect("flush");
-    let field_series: usize = shard
-        .measurements()
-        .iter()
-        .map(|m| shard.series(m, None).map_or(0, |s| s.len()) * shard.fields(m).len())
-        .sum();
-    let rss = rss_bytes().saturating_sub(before);
-    let per = rss as f64 / field_series as f64;
-    println!(
-        "memory: {field_series} field-series ({} values): RSS grew by {rss} bytes: {per:.0} bytes/field-series",
-        many.values
     );
     drop(shard);
 

@@ -63,6 +63,12 @@ impl Db {
         db_opts.create_missing_column_families(true);
         db_opts.set_max_background_jobs(2);
         db_opts.set_keep_log_file_num(2);
+        // Table files are read in place from the page cache: a scan's data blocks (already
+        // compressed by their codecs, so stored uncompressed) are not copied by pread,
+        // checksummed and inserted into the block cache on every miss — a scan larger than
+        // the cache missed on every block. The block cache keeps the index CFs' compressed
+        // blocks. `./x bench shard`: full scan 145M-168M -> 275M values/s.
+        db_opts.set_allow_mmap_reads(true);
         let cfs = ALL_CFS.iter().map(|&name| {
             let mut o = Options::default();
             let mut table = BlockBasedOptions::default();
