@@ -32,11 +32,14 @@ struct Loaded {
     write_time: Duration,
 }
 
-/// Writes a line-protocol file to the shard, body by body, with a background flusher as
-/// the node has; only the writes are timed.
-fn load(shard: &Shard, path: &Path) -> Loaded {
-    let data =
-        std::fs::read(path).unwrap_or_else(|e| panic!("cannot read {}: {e} (run ./x bench shard)", path.display()));
+/// A line-protocol file of the benchmark data.
+fn read(path: &Path) -> Vec<u8> {
+    std::fs::read(path).unwrap_or_else(|e| panic!("cannot read {}: {e} (run ./x bench shard)", path.display()))
+}
+
+/// Writes line protocol to the shard, body by body, with a background flusher as the node
+/// has; only the writes are timed.
+fn load(shard: &Shard, data: &[u8]) -> Loaded {
     let (wanted, flusher) = std::sync::mpsc::channel::<()>();
     std::thread::scope(|scope| {
         scope.spawn(move || {
@@ -46,7 +49,7 @@ fn load(shard: &Shard, path: &Path) -> Loaded {
         });
         let mut buffers = Buffers::default();
         let (mut values, mut write_time) = (0u64, Duration::ZERO);
-        let mut rest = &data[..];
+        let mut rest = data;
         while !rest.is_empty() {
             let cut = memchr_nth(rest, BODY_LINES).map_or(rest.len(), |i| i + 1);
             let batch = parse_lines_into(&rest[..cut], &ParseOptions::new(0), std::mem::take(&mut buffers));
@@ -146,10 +149,13 @@ fn main() {
     .expect("temp dir");
 
     // Memory per field-series, 1M of them: first, so that nothing freed by the other
-    // phases is reused and hides growth.
+    // phases is reused and hides growth; the file is read before the baseline.
+    let lines = read(&data.join("devops-100k-hosts.lp"));
     let (before, anon_before) = (rss_bytes(), status_bytes("RssAnon:"));
     let shard = Shard::open(&tmp.path().join("series"), options()).expect("open");
-    let many = load(&shard, &data.join("devops-100k-hosts.lp"));
+    let many = load(&shard, &lines);
+    let head_bytes = shard.head_bytes();
+    let unflushed = rss_bytes().saturating_sub(before);
     shard.flush().expect("flush");
     let field_series: usize = shard
         .measurements()
@@ -159,16 +165,29 @@ fn main() {
     let rss = rss_bytes().saturating_sub(before);
     let anon = status_bytes("RssAnon:").saturating_sub(anon_before);
     let per = rss as f64 / field_series as f64;
+    let each = |bytes: usize| bytes as f64 / field_series as f64;
+    let m = shard.memory().expect("memory");
     println!(
-        "memory: {field_series} field-series ({} values): RSS grew by {rss} bytes: {per:.0} bytes/field-series ({:.0} of them anonymous)",
+        "memory: before the last flush, head {head_bytes} bytes, RSS grew by {unflushed} bytes: {:.0} bytes/field-series",
+        unflushed as f64 / field_series as f64
+    );
+    println!(
+        "memory: {field_series} field-series ({} values): RSS grew by {rss} bytes: {per:.0} bytes/field-series ({:.0} of them anonymous); \
+         counted per field-series: head {:.0}, series cache {:.0}, memtables {:.0}, table readers {:.0}, block cache {:.0}",
         many.values,
-        anon as f64 / field_series as f64
+        each(anon as usize),
+        each(m.head),
+        each(m.series_cache),
+        each(m.memtables),
+        each(m.table_readers),
+        each(m.block_cache),
     );
     drop(shard);
+    drop(lines);
 
     // Ingest and size: devops.
     let shard = Shard::open(&tmp.path().join("devops"), options()).expect("open");
-    let devops = load(&shard, &data.join("devops-1m.lp"));
+    let devops = load(&shard, &read(&data.join("devops-1m.lp")));
     let ingest = devops.values as f64 / devops.write_time.as_secs_f64();
     println!(
         "devops: {} values written in {:.2?} of write calls: {ingest:.0} values/s",
@@ -207,7 +226,7 @@ fn main() {
 
     // Size: telegraf.
     let shard = Shard::open(&tmp.path().join("telegraf"), options()).expect("open");
-    let telegraf = load(&shard, &data.join("telegraf-1m.lp"));
+    let telegraf = load(&shard, &read(&data.join("telegraf-1m.lp")));
     shard.compact().expect("compact");
     let bytes = shard.disk_bytes().expect("size");
     let telegraf_bpv = bytes as f64 / telegraf.values as f64;

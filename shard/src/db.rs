@@ -155,6 +155,24 @@ impl Db {
         }
     }
 
+    /// Bytes in RocksDB's memtables and table readers (index and filter blocks held outside
+    /// the block cache), over every column family.
+    pub(crate) fn memory(&self) -> Result<(usize, usize)> {
+        let mut sums = (0, 0);
+        for name in ALL_CFS {
+            let cf = self.cf(name);
+            let property = |p: &str| {
+                self.db
+                    .property_int_value_cf(cf, p)
+                    .map(|v| v.unwrap_or(0) as usize)
+                    .map_err(|e| Error::rocks(&self.path, "read a property", e))
+            };
+            sums.0 += property("rocksdb.cur-size-all-mem-tables")?;
+            sums.1 += property("rocksdb.estimate-table-readers-mem")?;
+        }
+        Ok(sums)
+    }
+
     /// Turns an iterator's end into a result: `valid() == false` is either the end or an error.
     pub(crate) fn check(&self, it: &DBRawIterator<'_>) -> Result<()> {
         it.status().map_err(|e| Error::rocks(&self.path, "iterate", e))

@@ -46,6 +46,15 @@ impl SeriesCache {
         Some(id)
     }
 
+    /// Bytes held: the keys plus each map's slots (key pointer, id, control byte).
+    fn bytes(&self) -> usize {
+        let slot = size_of::<(Box<[u8]>, u64)>() + 1;
+        [&self.current, &self.previous]
+            .iter()
+            .map(|m| m.capacity() * slot + m.keys().map(|k| k.len()).sum::<usize>())
+            .sum()
+    }
+
     fn insert(&mut self, key: &[u8], id: u64) {
         if self.current.len() >= self.capacity {
             self.previous = std::mem::take(&mut self.current);
@@ -71,6 +80,12 @@ pub(crate) struct Index {
 }
 
 impl Index {
+    /// Bytes held by the series-key cache of the write path (the rest is small: schema, tag
+    /// keys, a bounded tag-values cache).
+    pub(crate) fn series_cache_bytes(&self) -> usize {
+        self.lock_cache().bytes()
+    }
+
     /// Loads the field schema and the id counters from `db`.
     pub(crate) fn open(db: &Db, cache_entries: usize) -> Result<Self> {
         let mut fields: HashMap<String, HashMap<String, FieldInfo>> = HashMap::new();

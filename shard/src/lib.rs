@@ -26,6 +26,6 @@ pub use error::{Error, Result};
 pub use head::FieldSeries;
 pub use index::FieldInfo;
 pub use predicate::TagPredicate;
-pub use shard::{Shard, ShardOptions, WriteOutcome};
+pub use shard::{MemoryUse, Shard, ShardOptions, WriteOutcome};
 pub use shard_read::{Chunk, SeriesInfo};
 pub use wal::WalOptions;

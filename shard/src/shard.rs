@@ -74,6 +74,23 @@ impl WriteOutcome {
     }
 }
 
+/// Memory a shard holds, in bytes ([`Shard::memory`]). Not counted: allocator overhead,
+/// the table files' pages mapped for reading (the OS page cache's), and small parts (field
+/// schema, tag keys, the bounded tag-values cache).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct MemoryUse {
+    /// Unflushed points: the head, active and frozen.
+    pub head: usize,
+    /// The write path's cache of series keys (`series_cache_entries`).
+    pub series_cache: usize,
+    /// RocksDB's memtables, every column family.
+    pub memtables: usize,
+    /// RocksDB's table readers: index and filter blocks kept outside the block cache.
+    pub table_readers: usize,
+    /// The block cache, shared by every shard opened with the same [`RocksOptions`].
+    pub block_cache: usize,
+}
+
 /// The storage of one shard.
 #[derive(Debug)]
 pub struct Shard {
@@ -343,6 +360,18 @@ impl Shard {
     /// Bytes held in memory by the head.
     pub fn head_bytes(&self) -> usize {
         self.head.bytes()
+    }
+
+    /// Where the shard's memory goes, as far as it can count it.
+    pub fn memory(&self) -> Result<MemoryUse> {
+        let (memtables, table_readers) = self.db.memory()?;
+        Ok(MemoryUse {
+            head: self.head.bytes(),
+            series_cache: self.index.series_cache_bytes(),
+            memtables,
+            table_readers,
+            block_cache: self.options.rocks.cache.get_usage(),
+        })
     }
 
     /// Deletes the points with `lo <= time <= hi` of the series of `measurement` that match

@@ -564,3 +564,24 @@ fn a_full_head_refuses_writes_with_a_clear_error() {
     shard.flush().unwrap();
     shard.write(&batch.points().collect::<Vec<_>>()).unwrap();
 }
+
+#[test]
+fn memory_counts_the_head_the_series_cache_and_rocksdb() {
+    let dir = TempDir::new().unwrap();
+    let shard = Shard::open(dir.path(), ShardOptions::default()).unwrap();
+    let empty = shard.memory().unwrap();
+    assert_eq!((empty.head, empty.series_cache), (0, 0));
+    let lp: String = (0..1000).map(|t| format!("m,host=h{t} v={t} {t}\n")).collect();
+    write(&shard, &lp);
+    let written = shard.memory().unwrap();
+    assert_eq!(written.head, shard.head_bytes());
+    assert!(written.head >= 1000 * 16, "{written:?}");
+    // 1000 keys of about 10 bytes, each in a map slot.
+    assert!(written.series_cache >= 1000 * 10, "{written:?}");
+    assert!(written.memtables > 0, "the index entries sit in memtables: {written:?}");
+    shard.flush().unwrap();
+    let flushed = shard.memory().unwrap();
+    assert_eq!(flushed.head, 0);
+    assert_eq!(flushed.series_cache, written.series_cache);
+    assert!(flushed.memtables > written.memtables, "the blocks too: {flushed:?}");
+}
