@@ -21,8 +21,8 @@ pub fn check_case_names<'a>(names: impl IntoIterator<Item = &'a str>, why: &str)
 
 /// `cases`: (name, number of steps) of every case; `deviations`: (case, step) of every table
 /// entry; `doc_path`: the document that must name each such case in backquotes.
-pub fn check_documented(doc_path: &str, cases: &[(&str, usize)], deviations: &[(&str, usize)]) {
-    let doc = std::fs::read_to_string(doc_path).unwrap_or_else(|e| panic!("cannot read {doc_path}: {e}"));
+pub fn check_documented(doc_path: &std::path::Path, cases: &[(&str, usize)], deviations: &[(&str, usize)]) {
+    let doc = std::fs::read_to_string(doc_path).unwrap_or_else(|e| panic!("cannot read {}: {e}", doc_path.display()));
     for &(case, step) in deviations {
         let &(_, steps) = cases
             .iter()
@@ -34,7 +34,8 @@ pub fn check_documented(doc_path: &str, cases: &[(&str, usize)], deviations: &[(
         );
         assert!(
             doc.contains(&format!("`{case}`")),
-            "{doc_path} does not list the deviation of case `{case}`"
+            "{} does not list the deviation of case `{case}`",
+            doc_path.display()
         );
     }
 }

@@ -24,6 +24,16 @@ pub mod json;
 pub mod normalize;
 pub mod server;
 
+/// A path in this package (`tests/`), from the directory cargo names when it runs the test
+/// (`CARGO_MANIFEST_DIR` at run time), else the one the test was compiled in: a target
+/// directory shared by two clones (as `./x` keeps it, outside the clone) may run a test
+/// binary built in the other clone, which may be gone.
+pub fn package_path(relative: &str) -> std::path::PathBuf {
+    std::env::var_os("CARGO_MANIFEST_DIR")
+        .map_or_else(|| env!("CARGO_MANIFEST_DIR").into(), std::path::PathBuf::from)
+        .join(relative)
+}
+
 pub use http::{Body, Request, Response};
 pub use normalize::{normalize, Normalized};
 pub use server::{cairn_data_bin, Kind, Server};

@@ -70,7 +70,7 @@ fn all_cases() -> Vec<Case> {
 }
 
 fn pending_path() -> PathBuf {
-    PathBuf::from(concat!(env!("CARGO_MANIFEST_DIR"), "/tests/analytics/pending.txt"))
+    cairn_tests::package_path("tests/analytics/pending.txt")
 }
 
 /// The case names of a pending file: one per line, `#` starts a comment.
@@ -115,7 +115,7 @@ fn tables_are_consistent() {
     let steps: Vec<(&str, usize)> = cases.iter().map(|c| (c.name, c.steps.len())).collect();
     let table: Vec<(&str, usize)> = deviations::TABLE.iter().map(|d| (d.case, d.step)).collect();
     cairn_tests::deviations::check_documented(
-        concat!(env!("CARGO_MANIFEST_DIR"), "/../docs/compatibility-influxql.md"),
+        &cairn_tests::package_path("../docs/compatibility-influxql.md"),
         &steps,
         &table,
     );
@@ -284,8 +284,7 @@ fn env_path(var: &str) -> Option<PathBuf> {
     if p.is_absolute() {
         return Some(p);
     }
-    let manifest = std::path::Path::new(env!("CARGO_MANIFEST_DIR"));
-    Some(manifest.parent().unwrap_or(manifest).join(p))
+    Some(cairn_tests::package_path("..").join(p))
 }
 
 /// Whether `name` is selected by the `CAIRN_ANALYTICS_CASES` entries.

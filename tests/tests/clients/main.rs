@@ -32,7 +32,7 @@ fn want_status(r: &Response, status: u16, what: &str) {
 #[test]
 fn python_influxdb_client() {
     let server = start();
-    let script = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/clients/python_client.py");
+    let script = cairn_tests::package_path("tests/clients/python_client.py");
     let out = Command::new("python3")
         .arg(&script)
         .arg(server.url())

@@ -69,7 +69,7 @@ fn deviations_are_known_cases_and_documented() {
     let steps: Vec<(&str, usize)> = cases.iter().map(|c| (c.name, c.steps.len())).collect();
     let table: Vec<(&str, usize)> = deviations::TABLE.iter().map(|d| (d.case, d.step)).collect();
     cairn_tests::deviations::check_documented(
-        concat!(env!("CARGO_MANIFEST_DIR"), "/../docs/compatibility-http.md"),
+        &cairn_tests::package_path("../docs/compatibility-http.md"),
         &steps,
         &table,
     );
