@@ -8,7 +8,6 @@
 //!
 //! Each test starts its own server, so the tests are independent and run in parallel.
 
-use std::path::Path;
 use std::process::{Command, Output};
 
 use cairn_tests::http::{gzip, url};
