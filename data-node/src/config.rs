@@ -50,6 +50,7 @@ pub struct DataConfig {
     pub cache_snapshot_memory_size: Size,
     pub cache_snapshot_write_cold_duration: ConfigDuration,
     pub block_cache_size: Size,
+    pub write_buffer_budget: Size,
 }
 
 #[derive(Debug, Clone, Deserialize)]
@@ -318,6 +319,8 @@ mod tests {
         assert_eq!(c.data.wal_fsync_delay.0, Duration::from_millis(100));
         let c = Config::load(None, env(&[("CAIRN_DATA_BLOCK_CACHE_SIZE", "2m")])).unwrap();
         assert_eq!(c.data.block_cache_size, Size(2 << 20));
+        let c = Config::load(None, env(&[("CAIRN_DATA_WRITE_BUFFER_BUDGET", "32m")])).unwrap();
+        assert_eq!(c.data.write_buffer_budget, Size(32 << 20));
         // `./x up`'s own variables reach the node it starts: not options, not errors.
         Config::load(None, env(&[("CAIRN_HTTP_BIND", "127.0.0.1:1"), ("CAIRN_DIR", "/x")])).unwrap();
     }

@@ -73,7 +73,10 @@ pub async fn run(config: Config) -> Result<(), StartError> {
             fsync_delay: config.data.wal_fsync_delay.0,
             ..WalOptions::default()
         },
-        rocks: RocksOptions::with_cache_bytes(config.data.block_cache_size.0 as usize),
+        rocks: RocksOptions::new(
+            config.data.block_cache_size.0 as usize,
+            config.data.write_buffer_budget.0 as usize,
+        ),
         head_limit_bytes: config.data.cache_max_memory_size.0 as usize,
         flush_bytes: config.data.cache_snapshot_memory_size.0 as usize,
         flush_in_background: true,

@@ -5,7 +5,7 @@ use std::path::{Path, PathBuf};
 
 use rocksdb::{
     BlockBasedOptions, Cache, ColumnFamily, ColumnFamilyDescriptor, DBCompressionType, DBRawIterator, Options,
-    ReadOptions, WriteBatch, WriteOptions, DB,
+    ReadOptions, WriteBatch, WriteBufferManager, WriteOptions, DB,
 };
 
 use crate::error::{Error, Result};
@@ -19,28 +19,37 @@ pub struct RocksOptions {
     /// Memtable size of the `blocks` CF; the index CFs get a quarter. Small, because the
     /// head already buffers points and a node holds many shards.
     pub write_buffer_bytes: usize,
+    /// The memtables of every shard sharing these options together: past its limit, RocksDB
+    /// flushes the largest memtable of the shard being written, so that the number of hot
+    /// shards does not multiply the memory. (Cold shards are settled by
+    /// [`crate::Shard::flush_if_older`].)
+    pub write_buffers: WriteBufferManager,
 }
 
 impl std::fmt::Debug for RocksOptions {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("RocksOptions")
             .field("write_buffer_bytes", &self.write_buffer_bytes)
+            .field("write_buffer_budget", &self.write_buffers.get_buffer_size())
             .finish_non_exhaustive()
     }
 }
 
 impl Default for RocksOptions {
     fn default() -> Self {
-        Self::with_cache_bytes(64 << 20)
+        Self::new(64 << 20, 256 << 20)
     }
 }
 
 impl RocksOptions {
-    /// Default settings with a block cache of `bytes`, to be shared by the node's shards.
-    pub fn with_cache_bytes(bytes: usize) -> Self {
+    /// Default settings with a block cache of `cache_bytes` and a memtable budget of
+    /// `write_buffer_budget` bytes, both shared by the shards opened with them.
+    pub fn new(cache_bytes: usize, write_buffer_budget: usize) -> Self {
         Self {
-            cache: Cache::new_lru_cache(bytes),
+            cache: Cache::new_lru_cache(cache_bytes),
             write_buffer_bytes: 16 << 20,
+            // No stall: the head in front of RocksDB has its own limit and error.
+            write_buffers: WriteBufferManager::new_write_buffer_manager(write_buffer_budget, false),
         }
     }
 }
@@ -69,6 +78,7 @@ impl Db {
         // the cache missed on every block. The block cache keeps the index CFs' compressed
         // blocks. `./x bench shard`: full scan 145M-168M -> 275M values/s.
         db_opts.set_allow_mmap_reads(true);
+        db_opts.set_write_buffer_manager(&rocks.write_buffers);
         let cfs = ALL_CFS.iter().map(|&name| {
             let mut o = Options::default();
             let mut table = BlockBasedOptions::default();
@@ -171,6 +181,17 @@ impl Db {
             sums.1 += property("rocksdb.estimate-table-readers-mem")?;
         }
         Ok(sums)
+    }
+
+    /// Writes every column family's memtable to a table file and waits: a cold shard then
+    /// holds no write buffers.
+    pub(crate) fn flush_memtables(&self) -> Result<()> {
+        for name in ALL_CFS {
+            self.db
+                .flush_cf(self.cf(name))
+                .map_err(|e| Error::rocks(&self.path, "flush memtables", e))?;
+        }
+        Ok(())
     }
 
     /// Turns an iterator's end into a result: `valid() == false` is either the end or an error.

@@ -104,6 +104,9 @@ pub struct Shard {
     order: Mutex<()>,
     /// One flush at a time.
     flushing: Mutex<()>,
+    /// When the last write or delete arrived; `None` once the shard has been settled (its
+    /// memtables written out) since.
+    last_write: Mutex<Option<Instant>>,
     options: ShardOptions,
 }
 
@@ -167,6 +170,8 @@ impl Shard {
             head,
             order: Mutex::new(()),
             flushing: Mutex::new(()),
+            // RocksDB may have replayed its own log into memtables: settle them too.
+            last_write: Mutex::new(Some(Instant::now())),
             options,
         })
     }
@@ -180,6 +185,7 @@ impl Shard {
     /// storage refuses (a field of another type than the shard holds, the reserved `time`
     /// key) are counted in the outcome; the others are stored.
     pub fn write(&self, points: &[Point<'_, '_>]) -> Result<WriteOutcome> {
+        *lock(&self.last_write) = Some(Instant::now());
         let mut outcome = WriteOutcome::default();
         let seq = {
             let _order = lock(&self.order);
@@ -349,12 +355,31 @@ impl Shard {
     }
 
     /// Flushes if the head holds points older than `max_age`: the periodic half of "flush by
-    /// size and age", called by the node's maintenance loop.
+    /// size and age", called by the node's maintenance loop. Returns whether it flushed.
+    ///
+    /// A shard that has had no write or delete for `max_age` is also settled: RocksDB writes
+    /// its memtables out, so a cold shard (last week's, say) holds no write buffers. The
+    /// shared budget ([`RocksOptions::write_buffers`]) only flushes shards being written.
     pub fn flush_if_older(&self, max_age: Duration) -> Result<bool> {
-        match self.head.oldest() {
-            Some(t) if t.elapsed() >= max_age => self.flush().map(|()| true),
-            _ => Ok(false),
+        let flushed = match self.head.oldest() {
+            Some(t) if t.elapsed() >= max_age => self.flush().map(|()| true)?,
+            _ => false,
+        };
+        let cold = {
+            let mut last = lock(&self.last_write);
+            let cold = last.is_some_and(|t| t.elapsed() >= max_age) && self.head.bytes() == 0;
+            if cold {
+                *last = None; // a write from now on makes it warm again
+            }
+            cold
+        };
+        if cold {
+            if let Err(e) = self.db.flush_memtables() {
+                *lock(&self.last_write) = Some(Instant::now()); // try again next time
+                return Err(e);
+            }
         }
+        Ok(flushed)
     }
 
     /// Bytes held in memory by the head.
@@ -399,6 +424,7 @@ impl Shard {
         hi: i64,
         drop_series: bool,
     ) -> Result<()> {
+        *lock(&self.last_write) = Some(Instant::now());
         let _flushing = lock(&self.flushing);
         self.write_stale_frozen()?;
         let _order = lock(&self.order);

@@ -585,3 +585,61 @@ fn memory_counts_the_head_the_series_cache_and_rocksdb() {
     assert_eq!(flushed.series_cache, written.series_cache);
     assert!(flushed.memtables > written.memtables, "the blocks too: {flushed:?}");
 }
+
+#[test]
+fn a_cold_shard_writes_out_its_memtables_and_warms_up_on_a_write() {
+    let dir = TempDir::new().unwrap();
+    let shard = Shard::open(dir.path(), ShardOptions::default()).unwrap();
+    let lp: String = (0..1000).map(|t| format!("m,host=h{t} v={t} {t}\n")).collect();
+    write(&shard, &lp);
+    shard.flush().unwrap();
+    let warm = shard.memory().unwrap().memtables;
+    // Not cold yet: nothing is written out.
+    assert!(!shard.flush_if_older(Duration::from_secs(3600)).unwrap());
+    assert_eq!(shard.memory().unwrap().memtables, warm);
+    // Cold (no write for 0 s): the memtables go to table files, empty ones stay.
+    assert!(
+        !shard.flush_if_older(Duration::ZERO).unwrap(),
+        "the head was already flushed"
+    );
+    let cold = shard.memory().unwrap().memtables;
+    assert!(cold * 4 < warm, "memtables {warm} -> {cold}");
+    let h7 = field_series(&shard, "m", &[("host", "h7")], "v");
+    assert_eq!(points(&shard, h7, 0, 1000), vec![(7, "7".to_string())]);
+    // A write makes it warm again; the next cold check flushes the head and settles again.
+    write(&shard, "m,host=h7 v=70 7\n");
+    assert!(shard.flush_if_older(Duration::ZERO).unwrap());
+    assert!(shard.memory().unwrap().memtables * 4 < warm);
+    assert_eq!(points(&shard, h7, 0, 1000), vec![(7, "70".to_string())]);
+}
+
+#[test]
+fn shards_sharing_rocks_options_share_one_memtable_budget() {
+    let dir = TempDir::new().unwrap();
+    let rocks = RocksOptions::new(1 << 20, 64 << 20);
+    let open = |name: &str| {
+        Shard::open(
+            &dir.path().join(name),
+            ShardOptions {
+                rocks: rocks.clone(),
+                ..ShardOptions::default()
+            },
+        )
+        .unwrap()
+    };
+    let (a, b) = (open("a"), open("b"));
+    let lp: String = (0..500).map(|t| format!("m,host=h{t} v={t} {t}\n")).collect();
+    write(&a, &lp);
+    write(&b, &lp);
+    a.flush().unwrap();
+    b.flush().unwrap();
+    let (ma, mb) = (a.memory().unwrap().memtables, b.memory().unwrap().memtables);
+    assert!(ma > 0 && mb > 0);
+    // The manager counts the arenas of both shards' memtables.
+    assert!(
+        rocks.write_buffers.get_usage() >= ma.max(mb),
+        "{} < {ma}, {mb}",
+        rocks.write_buffers.get_usage()
+    );
+    assert_eq!(rocks.write_buffers.get_buffer_size(), 64 << 20);
+}
