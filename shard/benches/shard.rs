@@ -6,11 +6,12 @@
 //! - `devops-100k-hosts.lp`: 100,000 hosts x 2 lines (1M field-series), for memory per series.
 //!
 //! Ingest counts only `Shard::write` (parsing excluded), one writer, WAL synced before each
-//! write returns; as in the node (whose allocator, mimalloc, it uses), a background thread flushes the head when the writer's
-//! `Shard::wants_flush` says so (`flush_in_background`), and a writer more than two flushes
-//! ahead of it flushes itself. Sizes are after a full compaction. Scans (`CAIRN_BENCH_SCANS`
-//! runs, default 5, median) read every field-series decoded, then with whole blocks as their
-//! headers (how aggregates read them). Memory is measured first, in a fresh process. The last line printed is
+//! write returns; as in the node (whose allocator, mimalloc, it uses), a background thread
+//! flushes the head when the writer's `Shard::wants_flush` says so (`flush_in_background`),
+//! and a writer more than two flushes ahead of it flushes itself. Sizes are after a full
+//! compaction. Scans (`CAIRN_BENCH_SCANS` runs, default 5, median) read every field-series
+//! decoded, then with whole blocks as their headers (how aggregates read them). Memory is
+//! measured first, in a fresh process. The last line printed is
 //! `shard: ingest <N> values/s, <B> bytes/value devops, <T> bytes/value telegraf, scan <S> values/s, <R> bytes RSS/series`.
 
 use std::ops::ControlFlow;
@@ -164,23 +165,23 @@ fn main() {
         .sum();
     let rss = rss_bytes().saturating_sub(before);
     let anon = status_bytes("RssAnon:").saturating_sub(anon_before);
-    let per = rss as f64 / field_series as f64;
-    let each = |bytes: usize| bytes as f64 / field_series as f64;
+    let each = |bytes: u64| bytes as f64 / field_series as f64;
+    let per = each(rss);
     let m = shard.memory().expect("memory");
     println!(
         "memory: before the last flush, head {head_bytes} bytes, RSS grew by {unflushed} bytes: {:.0} bytes/field-series",
-        unflushed as f64 / field_series as f64
+        each(unflushed)
     );
     println!(
         "memory: {field_series} field-series ({} values): RSS grew by {rss} bytes: {per:.0} bytes/field-series ({:.0} of them anonymous); \
          counted per field-series: head {:.0}, series cache {:.0}, memtables {:.0}, table readers {:.0}, block cache {:.0}",
         many.values,
-        each(anon as usize),
-        each(m.head),
-        each(m.series_cache),
-        each(m.memtables),
-        each(m.table_readers),
-        each(m.block_cache),
+        each(anon),
+        each(m.head as u64),
+        each(m.series_cache as u64),
+        each(m.memtables as u64),
+        each(m.table_readers as u64),
+        each(m.block_cache as u64),
     );
     drop(shard);
     drop(lines);
