@@ -57,10 +57,60 @@ pub struct DataConfig {
 #[serde(deny_unknown_fields, rename_all = "kebab-case")]
 pub struct CoordinatorConfig {
     pub shards_per_group: u32,
+    pub max_concurrent_queries: Auto<u64>,
+    pub max_queued_queries: Auto<u64>,
+    pub query_timeout: ConfigDuration,
+    pub max_query_memory: Auto<Size>,
+    pub max_total_query_memory: Auto<Size>,
     pub max_select_point: u64,
     pub max_select_series: u64,
     pub max_select_buckets: u64,
-    pub query_timeout: ConfigDuration,
+}
+
+impl CoordinatorConfig {
+    /// `max-concurrent-queries`, resolved: twice the cores, at least 4 (0: no limit).
+    pub fn concurrent_queries(&self) -> u64 {
+        self.max_concurrent_queries.or_else(|| {
+            let cores = std::thread::available_parallelism().map_or(1, |n| n.get()) as u64;
+            (2 * cores).max(4)
+        })
+    }
+
+    /// `max-queued-queries`, resolved: 16 per query that may run.
+    pub fn queued_queries(&self) -> u64 {
+        self.max_queued_queries
+            .or_else(|| self.concurrent_queries().saturating_mul(16))
+    }
+
+    /// `max-query-memory` in bytes, resolved: 512 MiB, or an eighth of the node's memory
+    /// when that is less (0: no limit).
+    pub fn query_memory(&self) -> u64 {
+        self.max_query_memory
+            .map_or_else(|| (512 << 20).min(node_memory() / 8), |s| s.0)
+    }
+
+    /// `max-total-query-memory` in bytes, resolved: a quarter of the node's memory.
+    pub fn total_query_memory(&self) -> u64 {
+        self.max_total_query_memory.map_or_else(|| node_memory() / 4, |s| s.0)
+    }
+}
+
+/// The memory this process may use: the machine's RAM, or the cgroup's limit when a
+/// container has one that is lower.
+pub fn node_memory() -> u64 {
+    let ram = std::fs::read_to_string("/proc/meminfo")
+        .ok()
+        .and_then(|m| {
+            m.lines()
+                .find_map(|l| l.strip_prefix("MemTotal:"))
+                .and_then(|v| v.trim().trim_end_matches("kB").trim().parse::<u64>().ok())
+        })
+        .map_or(4 << 30, |kb| kb * 1024);
+    let cgroup = ["/sys/fs/cgroup/memory.max", "/sys/fs/cgroup/memory/memory.limit_in_bytes"]
+        .iter()
+        .filter_map(|p| std::fs::read_to_string(p).ok())
+        .find_map(|v| v.trim().parse::<u64>().ok());
+    cgroup.map_or(ram, |c| c.min(ram))
 }
 
 #[derive(Debug, Clone, Deserialize)]
@@ -253,6 +303,51 @@ fn parse_duration(s: &str) -> Option<Duration> {
         total = total.checked_add(n.checked_mul(nanos)?)?;
     }
     Some(Duration::from_nanos(u64::try_from(total).ok()?))
+}
+
+/// A setting that is either `"auto"` (worked out from the machine) or a value.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Auto<T> {
+    Auto,
+    Value(T),
+}
+
+impl<T: Copy> Auto<T> {
+    /// The value, or `auto()` for `"auto"`.
+    pub fn or_else(self, auto: impl FnOnce() -> T) -> T {
+        match self {
+            Auto::Auto => auto(),
+            Auto::Value(v) => v,
+        }
+    }
+
+    pub fn map_or_else<U>(self, auto: impl FnOnce() -> U, f: impl FnOnce(T) -> U) -> U {
+        match self {
+            Auto::Auto => auto(),
+            Auto::Value(v) => f(v),
+        }
+    }
+}
+
+impl<'de, T: Deserialize<'de>> Deserialize<'de> for Auto<T> {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        // "auto", or whatever T reads (an integer, or a string such as "512m").
+        let v = toml::Value::deserialize(d)?;
+        if v.as_str() == Some("auto") {
+            return Ok(Auto::Auto);
+        }
+        // Numbers from the environment arrive as strings: read them as numbers.
+        let v = match v {
+            toml::Value::String(s) => match s.parse::<i64>() {
+                Ok(n) => toml::Value::Integer(n),
+                Err(_) => toml::Value::String(s),
+            },
+            v => v,
+        };
+        T::deserialize(v)
+            .map(Auto::Value)
+            .map_err(|e| serde::de::Error::custom(format!("{e} (or \"auto\")")))
+    }
 }
 
 /// A size in bytes: an integer, or a string with a k/m/g suffix.

@@ -115,6 +115,88 @@ impl Shard {
         Ok(all.map_or((Vec::new(), Values::Float(Vec::new())), |c| (c.times, c.values)))
     }
 
+    /// The first `limit` points of `fs` in `[lo, hi]`, or with `from_end` the last `limit`,
+    /// reading little more than those: a raw query's LIMIT. From the end, block headers
+    /// (and the head's points) are counted first to find where the last `limit` begin, so
+    /// only the blocks holding them are decoded.
+    pub fn points_limited(
+        &self,
+        fs: FieldSeries,
+        lo: i64,
+        hi: i64,
+        limit: usize,
+        from_end: bool,
+    ) -> Result<(Vec<i64>, Values)> {
+        if limit == 0 {
+            return self.points(fs, lo, hi);
+        }
+        let (times, values) = if from_end {
+            // Each chunk's first time and count, in time order.
+            let mut spans: Vec<(i64, usize)> = Vec::new();
+            self.read(
+                fs,
+                lo,
+                hi,
+                |_| true,
+                |chunk| {
+                    match chunk {
+                        Chunk::Summary(h) => spans.push((h.min_time, h.count as usize)),
+                        Chunk::Points { times, .. } => {
+                            if let Some(&t) = times.first() {
+                                spans.push((t, times.len()));
+                            }
+                        }
+                    }
+                    ControlFlow::Continue(())
+                },
+            )?;
+            let mut from = None;
+            let mut n = 0;
+            for &(t, count) in spans.iter().rev() {
+                n += count;
+                from = Some(t);
+                if n >= limit {
+                    break;
+                }
+            }
+            match from {
+                Some(from) => self.points(fs, from, hi)?,
+                None => return Ok((Vec::new(), Values::Float(Vec::new()))),
+            }
+        } else {
+            let mut all: Option<Column> = None;
+            self.read(
+                fs,
+                lo,
+                hi,
+                |_| false,
+                |chunk| {
+                    let Chunk::Points { times, values } = chunk else {
+                        return ControlFlow::Continue(());
+                    };
+                    let col = all.get_or_insert_with(|| Column::new(values.field_type()));
+                    col.extend(times, values);
+                    if col.len() >= limit {
+                        ControlFlow::Break(())
+                    } else {
+                        ControlFlow::Continue(())
+                    }
+                },
+            )?;
+            match all {
+                Some(c) => (c.times, c.values),
+                None => return Ok((Vec::new(), Values::Float(Vec::new()))),
+            }
+        };
+        let n = times.len();
+        if n <= limit {
+            return Ok((times, values));
+        }
+        let (a, b) = if from_end { (n - limit, n) } else { (0, limit) };
+        let kept = Column::from_parts(times, values).slice(a, b);
+        Ok((kept.times, kept.values))
+    }
+
     /// Measurements with data in this shard, sorted.
     pub fn measurements(&self) -> Vec<String> {
         self.index.measurements()

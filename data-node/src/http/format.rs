@@ -238,6 +238,228 @@ impl JsonEncoder {
     }
 }
 
+/// The `{"results":[...]}` document written as results arrive, for answers too large to
+/// hold: pieces of one series (same name, tags and columns) continue its `values`, a new
+/// series or statement closes the open one. Unlike the whole-document encoder, an error
+/// that arrives after rows were written follows them in the statement's object
+/// (`"series":[...],"error":"..."`) instead of replacing them: the rows have left.
+/// Messages are written when their statement closes, where the whole encoder puts them.
+#[derive(Debug)]
+pub(crate) struct DocumentWriter {
+    enc: JsonEncoder,
+    depth: usize,
+    /// `{"results":[` is written.
+    started: bool,
+    /// A statement's object is written.
+    any_statement: bool,
+    statement: Option<OpenStatement>,
+}
+
+#[derive(Debug)]
+struct OpenStatement {
+    id: usize,
+    series_open: bool,
+    row: Option<OpenRow>,
+    messages: Vec<super::super::query::Message>,
+    failed: bool,
+}
+
+#[derive(Debug)]
+struct OpenRow {
+    name: String,
+    tags: Vec<(String, String)>,
+    columns: Vec<String>,
+    values_open: bool,
+    partial: bool,
+}
+
+impl DocumentWriter {
+    pub(crate) fn new(enc: JsonEncoder) -> Self {
+        Self {
+            enc,
+            depth: 0,
+            started: false,
+            any_statement: false,
+            statement: None,
+        }
+    }
+
+    fn writer<'a>(&self, out: &'a mut String) -> Writer<'a> {
+        Writer {
+            out,
+            pretty: self.enc.pretty,
+            depth: self.depth,
+        }
+    }
+
+    /// Appends `r` to the document; rows marked `partial` keep the mark when their series
+    /// closes (`max-row-limit` cut them).
+    pub(crate) fn push(&mut self, out: &mut String, r: &StatementResult) {
+        let mut w = Writer {
+            out,
+            pretty: self.enc.pretty,
+            depth: self.depth,
+        };
+        if !self.started {
+            self.started = true;
+            w.open('{');
+            let mut first = true;
+            w.key(&mut first, "results");
+            w.open('[');
+        }
+        if self.statement.as_ref().is_some_and(|st| st.id != r.statement_id) {
+            Self::close_statement(&mut w, self.statement.take());
+        }
+        let st = match &mut self.statement {
+            Some(st) => st,
+            None => {
+                w.item(!self.any_statement);
+                self.any_statement = true;
+                w.open('{');
+                let mut first = true;
+                w.key(&mut first, "statement_id");
+                let _ = write!(w.out, "{}", r.statement_id);
+                self.statement.insert(OpenStatement {
+                    id: r.statement_id,
+                    series_open: false,
+                    row: None,
+                    messages: Vec::new(),
+                    failed: false,
+                })
+            }
+        };
+        if st.failed {
+            self.depth = w.depth;
+            return;
+        }
+        for row in &r.series {
+            let same = st
+                .row
+                .as_ref()
+                .is_some_and(|o| o.name == row.name && o.tags == row.tags && o.columns == row.columns);
+            if !same {
+                Self::close_row(&mut w, st.row.take());
+                if !st.series_open {
+                    st.series_open = true;
+                    w.key(&mut false, "series");
+                    w.open('[');
+                    w.item(true);
+                } else {
+                    w.item(false);
+                }
+                // The row's head, as the whole encoder writes it, without its values.
+                let head = Row {
+                    values: Vec::new(),
+                    partial: false,
+                    ..row.clone()
+                };
+                self.enc.row(&mut w, &head);
+                // Reopen the object the whole encoder closed.
+                w.out.pop();
+                while w.out.ends_with([' ', '\n']) {
+                    w.out.pop();
+                }
+                w.depth += 1;
+                st.row = Some(OpenRow {
+                    name: row.name.clone(),
+                    tags: row.tags.clone(),
+                    columns: row.columns.clone(),
+                    values_open: false,
+                    partial: false,
+                });
+            }
+            let Some(open) = st.row.as_mut() else { continue };
+            for values in &row.values {
+                if !open.values_open {
+                    open.values_open = true;
+                    let mut first = row.name.is_empty() && row.tags.is_empty() && row.columns.is_empty();
+                    w.key(&mut first, "values");
+                    w.open('[');
+                    w.item(true);
+                } else {
+                    w.item(false);
+                }
+                w.open('[');
+                for (j, v) in values.iter().enumerate() {
+                    w.item(j == 0);
+                    self.enc.value(w.out, v);
+                }
+                w.close(']');
+            }
+            open.partial |= row.partial;
+        }
+        st.messages.extend(r.messages.iter().cloned());
+        if let Some(e) = &r.error {
+            Self::close_row(&mut w, st.row.take());
+            if st.series_open {
+                st.series_open = false;
+                w.close(']');
+            }
+            Self::messages(&mut w, std::mem::take(&mut st.messages));
+            w.key(&mut false, "error");
+            write_str(w.out, e);
+            st.failed = true;
+        }
+        self.depth = w.depth;
+    }
+
+    /// Closes the document (`{}` when nothing was pushed), with the newline InfluxDB ends
+    /// it with.
+    pub(crate) fn finish(&mut self, out: &mut String) {
+        let mut w = self.writer(out);
+        if !self.started {
+            w.out.push_str("{}\n");
+            return;
+        }
+        Self::close_statement(&mut w, self.statement.take());
+        w.close(']');
+        w.close('}');
+        w.out.push('\n');
+        self.depth = 0;
+    }
+
+    fn close_row(w: &mut Writer<'_>, row: Option<OpenRow>) {
+        let Some(row) = row else { return };
+        if row.values_open {
+            w.close(']');
+        }
+        if row.partial {
+            w.key(&mut false, "partial");
+            w.out.push_str("true");
+        }
+        w.close('}');
+    }
+
+    fn close_statement(w: &mut Writer<'_>, st: Option<OpenStatement>) {
+        let Some(mut st) = st else { return };
+        Self::close_row(w, st.row.take());
+        if st.series_open {
+            w.close(']');
+        }
+        Self::messages(w, std::mem::take(&mut st.messages));
+        w.close('}');
+    }
+
+    fn messages(w: &mut Writer<'_>, messages: Vec<super::super::query::Message>) {
+        if messages.is_empty() {
+            return;
+        }
+        w.key(&mut false, "messages");
+        w.open('[');
+        for (i, m) in messages.iter().enumerate() {
+            w.item(i == 0);
+            w.open('{');
+            let mut f = true;
+            w.key(&mut f, "level");
+            write_str(w.out, m.level);
+            w.key(&mut f, "text");
+            write_str(w.out, &m.text);
+            w.close('}');
+        }
+        w.close(']');
+    }
+}
+
 /// Go's `json.MarshalIndent(v, "", "    ")` layout, or compact.
 struct Writer<'a> {
     out: &'a mut String,

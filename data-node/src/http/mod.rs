@@ -10,6 +10,7 @@ mod format;
 mod json;
 mod ping;
 mod query;
+mod results;
 mod routes;
 mod write;
 

@@ -11,9 +11,10 @@ use bytes::Bytes;
 use hyper::header::{HeaderValue, ACCEPT, CONTENT_TYPE};
 use hyper::{Response, StatusCode};
 
-use super::format::{CsvEncoder, Epoch, JsonEncoder};
+use super::format::{CsvEncoder, Epoch};
+use super::results::{Encoding, Layout, ResultSink};
 use super::{read_body, Api, Body, HttpError, Req};
-use crate::query::{QueryContext, StatementResult};
+use crate::query::{QueryContext, StatementResult, StopReason};
 
 /// InfluxDB's `DefaultChunkSize`.
 const DEFAULT_CHUNK_SIZE: usize = 10_000;
@@ -162,6 +163,7 @@ async fn run(api: &Api, req: &mut Req, format: Format) -> Result<Response<Body>,
         .and_then(|s| s.parse::<usize>().ok())
         .filter(|n| *n > 0)
         .unwrap_or(DEFAULT_CHUNK_SIZE);
+    let control = api.executor.control();
     let ctx = QueryContext {
         database: get("db").unwrap_or("").to_owned(),
         retention_policy: get("rp").unwrap_or("").to_owned(),
@@ -170,83 +172,56 @@ async fn run(api: &Api, req: &mut Req, format: Format) -> Result<Response<Body>,
         read_only: req.method == hyper::Method::GET,
         now: crate::now_nanos(),
         chunk_size: if chunked { chunk_size } else { 0 },
-        started: Some(std::time::Instant::now()),
-        killed: None,
+        control: Arc::clone(&control),
     };
     api.executor
         .authorize(&query, &ctx)
         .map_err(|m| HttpError::forbidden(format!("error authorizing query: {m}")))?;
-    let csv = matches!(format, Format::Csv(_));
-    let executor = Arc::clone(&api.executor);
+    let encoding = Encoding::new(matches!(format, Format::Csv(_)), epoch, pretty);
     let content_type = match format {
         Format::Csv(t) => t,
         Format::Json => "application/json",
     };
-    let response = |body: Body| {
-        let mut r = Response::new(body);
-        r.headers_mut()
-            .insert(CONTENT_TYPE, HeaderValue::from_static(content_type));
-        r
-    };
-
-    if chunked {
-        let (tx, rx) = tokio::sync::mpsc::channel::<Bytes>(16);
-        tokio::task::spawn_blocking(move || {
-            let json = JsonEncoder { epoch, pretty };
-            let mut csv_enc = CsvEncoder::new(epoch);
-            let encode = |r: &StatementResult, csv_enc: &mut CsvEncoder| -> String {
-                if csv {
-                    csv_enc.results(std::slice::from_ref(r))
-                } else {
-                    json.response(std::slice::from_ref(r), None)
-                }
-            };
-            // One result is held back until we know whether more of its statement follows.
-            let mut held: Option<StatementResult> = None;
-            let send = |r: StatementResult, csv_enc: &mut CsvEncoder| {
-                let text = encode(&r, csv_enc);
-                tx.blocking_send(Bytes::from(text)).is_ok()
-            };
-            executor.execute(&query, &ctx, &mut |r| {
-                if let Some(mut prev) = held.take() {
-                    if prev.statement_id == r.statement_id {
-                        prev.partial = true;
-                    }
-                    send(prev, &mut csv_enc);
-                }
-                held = Some(r);
-            });
-            if let Some(last) = held {
-                send(last, &mut csv_enc);
-            }
-        });
-        return Ok(response(Body::Stream(rx)));
-    }
-
-    let results = tokio::task::spawn_blocking(move || {
-        let mut results: Vec<StatementResult> = Vec::new();
-        executor.execute(&query, &ctx, &mut |r| match results.last_mut() {
-            Some(last) if last.statement_id == r.statement_id && last.error.is_none() => {
-                last.series.extend(r.series);
-                last.messages.extend(r.messages);
-                if r.error.is_some() {
-                    last.error = r.error;
-                    last.series.clear();
-                }
-            }
-            _ => results.push(r),
-        });
-        results
-    })
-    .await
-    .map_err(|e| HttpError::internal(format!("query task failed: {e}")))?;
-    let text = if csv {
-        CsvEncoder::new(epoch).results(&results)
+    let layout = if chunked {
+        Layout::Chunked
     } else {
-        JsonEncoder { epoch, pretty }.response(&results, None)
+        Layout::Whole {
+            max_row_limit: api.config.max_row_limit,
+        }
     };
-    let mut r = response(Body::from_bytes(text));
-    *r.status_mut() = StatusCode::OK;
+    let (tx, rx) = tokio::sync::mpsc::channel::<Bytes>(16);
+    let mut sink = ResultSink::new(tx.clone(), layout, encoding, Arc::clone(&control));
+    // A client that leaves drops the body, and with it the channel's receiver.
+    let (done, finished) = tokio::sync::oneshot::channel::<()>();
+    let watched = Arc::clone(&control);
+    tokio::spawn(async move {
+        tokio::select! {
+            () = tx.closed() => watched.stop(StopReason::ClientGone),
+            _ = finished => {}
+        }
+    });
+    let executor = Arc::clone(&api.executor);
+    match executor.admit(&control).await {
+        Ok(permit) => {
+            tokio::task::spawn_blocking(move || {
+                let _permit = permit;
+                executor.execute(&query, &ctx, &mut |r| sink.push(r));
+                sink.finish();
+                let _ = done.send(());
+            });
+        }
+        // Refused or timed out in the queue: InfluxDB answers such errors in the result.
+        Err(e) => {
+            sink.push(StatementResult::error(0, e));
+            tokio::task::spawn_blocking(move || {
+                sink.finish();
+                let _ = done.send(());
+            });
+        }
+    }
+    let mut r = Response::new(Body::Stream(rx));
+    r.headers_mut()
+        .insert(CONTENT_TYPE, HeaderValue::from_static(content_type));
     Ok(r)
 }
 

@@ -12,6 +12,7 @@ use influxql::{Call, Expr, Fill, Literal, SelectStatement, VarRef};
 use meta::MetaData;
 use shard::SeriesInfo;
 
+use super::control::{points_bytes, row_bytes, Reservation};
 use super::cond::{binary, conjuncts, names, tag_predicate, truthy};
 use super::functions::{
     integral, reduce, transform, BucketFunction, Buckets as IntegralBuckets, Integral, Point, Transform,
@@ -230,6 +231,8 @@ pub(super) fn execute(
 
     let mut points_read = 0u64;
     let mut series_seen = 0u64;
+    // Buckets of every group of every measurement: the query's count for max-select-buckets.
+    let mut buckets_total: i128 = 0;
     for target in &targets {
         let is_tag = |name: &str| !target.fields.contains_key(name);
         let (pushed, filters) = split_condition(condition.as_ref(), &is_tag);
@@ -255,6 +258,17 @@ pub(super) fn execute(
                 ));
             }
         }
+        if interval > 0 && lo > MIN_TIME && ex.limits.max_select_buckets > 0 {
+            buckets_total += bucket_count(&window, lo) * groups.len() as i128;
+            if buckets_total > i128::from(ex.limits.max_select_buckets) {
+                return Err(format!(
+                    "max-select-buckets limit exceeded: ({buckets_total}/{})",
+                    ex.limits.max_select_buckets
+                ));
+            }
+        }
+        // Partial aggregates and finished rows count against the query's memory while held.
+        let mut held = Reservation::new(&ctx.control);
         // The mergeable calls of every group at once: each shard is read once for all
         // groups (GROUP BY host over 1000 hosts: one read, not 1000).
         let mut prefetched: Vec<HashMap<(String, i64, i64), Buckets>> = vec![HashMap::new(); groups.len()];
@@ -269,7 +283,7 @@ pub(super) fn execute(
                 .collect();
             let lists: Vec<&[(usize, SeriesInfo)]> = groups.values().map(|m| m.as_slice()).collect();
             for field in fields {
-                let all = group_partials(target, &lists, field, &window, needs, &mut points_read)?;
+                let all = group_partials(target, &lists, field, &window, needs, &mut points_read, &mut held)?;
                 for (g, buckets) in all.into_iter().enumerate() {
                     prefetched[g].insert((field.to_owned(), window.lo, window.hi), buckets);
                 }
@@ -277,7 +291,9 @@ pub(super) fn execute(
         }
         let mut series_rows: Vec<(String, Row)> = Vec::new();
         for ((key, members), partials) in groups.into_iter().zip(prefetched) {
-            ex.check_deadline(ctx)?;
+            ctx.control.check()?;
+            // What the group reads for itself is given back when it is done.
+            let mut group_held = Reservation::new(&ctx.control);
             let mut group = Group {
                 target,
                 members: &members,
@@ -289,6 +305,7 @@ pub(super) fn execute(
                 max_buckets,
                 fill: s.fill,
                 points_read: &mut points_read,
+                held: &mut group_held,
                 partials,
             };
             let mut outs: Vec<Vec<Out>> = Vec::with_capacity(calls.plans.len());
@@ -311,6 +328,7 @@ pub(super) fn execute(
             if rows.is_empty() {
                 continue;
             }
+            held.grow(rows.iter().map(|r| row_bytes(r)).sum())?;
             if descending {
                 rows.reverse();
             }
@@ -380,12 +398,17 @@ const BUCKET_CEILING: u64 = 10_000_000;
 /// InfluxDB's count of buckets from the one holding `first` to the one holding the range's
 /// end, against the limit.
 fn check_buckets(window: &Window, first: i64, limit: u64) -> Result<(), String> {
-    let span = i128::from(window.start(window.hi)) - i128::from(window.start(first));
-    let buckets = span / i128::from(window.interval.max(1)) + 1;
+    let buckets = bucket_count(window, first);
     if buckets > i128::from(limit) {
         return Err(format!("max-select-buckets limit exceeded: ({buckets}/{limit})"));
     }
     Ok(())
+}
+
+/// The buckets from the one holding `first` to the one holding the range's end.
+fn bucket_count(window: &Window, first: i64) -> i128 {
+    let span = i128::from(window.start(window.hi)) - i128::from(window.start(first));
+    span / i128::from(window.interval.max(1)) + 1
 }
 
 /// One group of series being aggregated, and what its calls share.
@@ -401,6 +424,8 @@ struct Group<'a> {
     max_buckets: u64,
     fill: Fill,
     points_read: &'a mut u64,
+    /// The query's memory the group's partial aggregates hold.
+    held: &'a mut Reservation,
     /// Partials per (field, range): calls on the same field share one read.
     partials: HashMap<(String, i64, i64), Buckets>,
 }
@@ -586,6 +611,7 @@ impl Group<'_> {
             window,
             self.needs,
             self.points_read,
+            self.held,
         )?;
         Ok(all.into_iter().next().unwrap_or_default())
     }
@@ -677,6 +703,7 @@ impl Group<'_> {
             return Ok(());
         };
         for (idx, (shard_idx, info)) in self.members.iter().enumerate() {
+            self.held.control().check()?;
             let sh = &self.target.shards[*shard_idx];
             let mut cols = Vec::with_capacity(needed.len());
             for n in &needed {
@@ -684,6 +711,10 @@ impl Group<'_> {
                 *self.points_read += c.as_ref().map_or(0, |(t, _)| t.len() as u64);
                 cols.push(c);
             }
+            // The points are read whole for functions that need them all (percentile,
+            // derivative, ...), and the caller keeps about as much: held for the group.
+            self.held
+                .grow(cols.iter().flatten().map(|(t, v)| points_bytes(t, v)).sum())?;
             let mut aux_values = Vec::with_capacity(aux.len());
             merge_rows(&needed, &cols, |t, fields| {
                 if fields[slot] == Value::Null {
@@ -960,6 +991,7 @@ fn group_partials(
     window: &Window,
     needs: Needs,
     points_read: &mut u64,
+    held: &mut Reservation,
 ) -> Result<Vec<Buckets>, String> {
     // Per shard, per group: the members there, and their indexes in the group.
     type OnShard = (Vec<Vec<usize>>, Vec<Vec<SeriesInfo>>);
@@ -978,6 +1010,7 @@ fn group_partials(
         let got = target.shards[*shard_idx]
             .aggregate(infos, field, window, needs)
             .map_err(|e| e.to_string())?;
+        held.grow(got.iter().map(|p| p.buckets.len()).sum::<usize>() * size_of::<(i64, Partial)>())?;
         for ((part, idx), merged) in got.into_iter().zip(idx).zip(&mut merged) {
             *points_read += part.points;
             for (start, mut p) in part.buckets {

@@ -4,10 +4,12 @@
 //! [`ShardReader`] trait and merging them (`select`). Results go to a sink as they are
 //! produced, so that chunked responses stream.
 
+mod admission;
 mod aggregate;
 mod compile;
 mod cond;
 mod continuous;
+mod control;
 mod ddl;
 mod functions;
 mod into;
@@ -28,6 +30,7 @@ use influxql::{Query, Statement};
 use meta::{MetaData, Privilege, UserInfo};
 
 pub use continuous::{ContinuousQueries, CqRun};
+pub use control::{row_bytes, MemoryPool, QueryControl, Reservation, StopReason};
 pub use reader::{LocalReader, ShardReader};
 pub use result::{Message, Row, StatementResult, Value};
 
@@ -52,10 +55,8 @@ pub struct QueryContext {
     pub now: i64,
     /// Rows per chunk when chunking (0: no chunking).
     pub chunk_size: usize,
-    /// When the query started, for `query-timeout`.
-    pub started: Option<std::time::Instant>,
-    /// Set by `KILL QUERY`.
-    pub killed: Option<Arc<std::sync::atomic::AtomicBool>>,
+    /// What stops the query and what it may spend (see [`QueryExecutor::control`]).
+    pub control: Arc<QueryControl>,
 }
 
 /// Why a statement failed: the text goes into the result's `error`.
@@ -70,17 +71,48 @@ pub struct QueryExecutor {
     standalone: bool,
     /// The queries running now (SHOW QUERIES, KILL QUERY).
     running: registry::Registry,
+    /// The memory of every running query together (`max-total-query-memory`).
+    memory: Arc<MemoryPool>,
+    /// `max-concurrent-queries` and its queue.
+    admission: admission::Admission,
 }
 
 impl QueryExecutor {
     pub fn new(meta: Arc<dyn MetaClient>, store: Arc<Store>, limits: CoordinatorConfig) -> Self {
+        let memory = Arc::new(MemoryPool::new(
+            usize::try_from(limits.total_query_memory()).unwrap_or(usize::MAX),
+        ));
+        let admission = admission::Admission::new(limits.concurrent_queries(), limits.queued_queries());
         Self {
             meta,
             store,
             limits,
             standalone: true,
             running: registry::Registry::default(),
+            memory,
+            admission,
         }
+    }
+
+    /// The controls of a new query: `query-timeout` from now, `max-query-memory` of the
+    /// node's pool.
+    pub fn control(&self) -> Arc<QueryControl> {
+        Arc::new(QueryControl::new(
+            self.limits.query_timeout.0,
+            Arc::clone(&self.memory),
+            usize::try_from(self.limits.query_memory()).unwrap_or(usize::MAX),
+        ))
+    }
+
+    /// Waits for a turn to run (`max-concurrent-queries`), at most until the query's
+    /// deadline; the query runs while the returned permit lives.
+    pub(crate) async fn admit(&self, control: &QueryControl) -> Result<admission::Permit, String> {
+        self.admission.admit(control).await
+    }
+
+    /// The node's query memory pool (for /metrics).
+    pub fn memory_pool(&self) -> &MemoryPool {
+        &self.memory
     }
 
     /// Whether an unauthenticated or unprivileged caller may run `query`, with InfluxDB's
@@ -142,11 +174,9 @@ impl QueryExecutor {
     /// 1.x loses the real error to `not executed` and leaves the last statement without a
     /// result, an off-by-one; Cairn reports both properly.)
     pub fn execute(&self, query: &Query, ctx: &QueryContext, sink: &mut dyn FnMut(StatementResult)) {
-        let ticket = self.running.register(query.to_string(), ctx.database.clone());
-        let ctx = &QueryContext {
-            killed: Some(Arc::clone(&ticket.killed)),
-            ..ctx.clone()
-        };
+        let _ticket = self
+            .running
+            .register(query.to_string(), ctx.database.clone(), Arc::clone(&ctx.control));
         let mut failed = false;
         for (id, stmt) in query.statements.iter().enumerate() {
             if failed {
@@ -236,23 +266,6 @@ impl QueryExecutor {
             }
         }
         out
-    }
-
-    /// Whether the query has run longer than `query-timeout` allows.
-    /// Stops a statement that ran past `query-timeout` or was killed (`KILL QUERY`).
-    pub(crate) fn check_deadline(&self, ctx: &QueryContext) -> Result<(), String> {
-        if ctx
-            .killed
-            .as_ref()
-            .is_some_and(|k| k.load(std::sync::atomic::Ordering::Relaxed))
-        {
-            return Err("query killed".to_owned());
-        }
-        let limit = self.limits.query_timeout.0;
-        if !limit.is_zero() && ctx.started.is_some_and(|t| t.elapsed() > limit) {
-            return Err("query-timeout limit exceeded".to_owned());
-        }
-        Ok(())
     }
 
     /// Every local shard of a database (all policies, all time).

@@ -41,6 +41,30 @@ pub(crate) fn add_points(
     }
 }
 
+/// The first `limit` points (`from_end`: the last), all of them when `limit` is 0.
+pub(crate) fn keep_ends(times: Vec<i64>, values: Values, limit: usize, from_end: bool) -> (Vec<i64>, Values) {
+    let n = times.len();
+    if limit == 0 || n <= limit {
+        return (times, values);
+    }
+    let (a, b) = if from_end { (n - limit, n) } else { (0, limit) };
+    keep_range(times, values, a, b)
+}
+
+/// The points at indexes `a..b`.
+pub(crate) fn keep_range(mut times: Vec<i64>, values: Values, a: usize, b: usize) -> (Vec<i64>, Values) {
+    let values = match values {
+        Values::Float(v) => Values::Float(v[a..b].to_vec()),
+        Values::Integer(v) => Values::Integer(v[a..b].to_vec()),
+        Values::Unsigned(v) => Values::Unsigned(v[a..b].to_vec()),
+        Values::Boolean(v) => Values::Boolean(v[a..b].to_vec()),
+        Values::String(mut v) => Values::String(v.drain(a..b).collect()),
+    };
+    times.truncate(b);
+    times.drain(..a);
+    (times, values)
+}
+
 /// The read side of one shard.
 pub trait ShardReader: Send + Sync + std::fmt::Debug {
     fn id(&self) -> u64;
@@ -57,6 +81,21 @@ pub trait ShardReader: Send + Sync + std::fmt::Debug {
     /// The points of one field of a series in `[lo, hi]`, time-ordered; `None` when the
     /// series has no such field here.
     fn points(&self, series: &SeriesInfo, field: &str, lo: i64, hi: i64) -> shard::Result<Option<(Vec<i64>, Values)>>;
+    /// [`ShardReader::points`], only the first `limit` (with `from_end`, the last `limit`)
+    /// of them, reading no further than it must: a raw query's LIMIT.
+    fn points_limited(
+        &self,
+        series: &SeriesInfo,
+        field: &str,
+        lo: i64,
+        hi: i64,
+        limit: usize,
+        from_end: bool,
+    ) -> shard::Result<Option<(Vec<i64>, Values)>> {
+        Ok(self
+            .points(series, field, lo, hi)?
+            .map(|(times, values)| keep_ends(times, values, limit, from_end)))
+    }
     /// Partial aggregates of one field per group of series (each the members of a GROUP BY
     /// group, from this shard's `series`), per bucket of `window` within its range: one
     /// call (in a cluster, one request) for all groups. Blocks inside one bucket are read
@@ -145,6 +184,25 @@ impl ShardReader for LocalReader {
             field: id,
         };
         self.shard.shard.points(fs, lo, hi).map(Some)
+    }
+
+    fn points_limited(
+        &self,
+        series: &SeriesInfo,
+        field: &str,
+        lo: i64,
+        hi: i64,
+        limit: usize,
+        from_end: bool,
+    ) -> shard::Result<Option<(Vec<i64>, Values)>> {
+        let Some(id) = self.field_id(&series.measurement, field) else {
+            return Ok(None);
+        };
+        let fs = FieldSeries {
+            series: series.id,
+            field: id,
+        };
+        self.shard.shard.points_limited(fs, lo, hi, limit, from_end).map(Some)
     }
 
     fn aggregate(

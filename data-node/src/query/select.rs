@@ -15,6 +15,7 @@ use shard::{FieldType, SeriesInfo, Values};
 
 use super::cond::{conjuncts, eval, names, tag_predicate, truthy, Valuer};
 use super::merge::{aux_less, merge_shards};
+use super::control::{points_bytes, row_bytes, Reservation};
 use super::partial::value_at;
 use super::{QueryContext, QueryExecutor, Row, ShardReader, StatementResult, Value};
 
@@ -201,7 +202,14 @@ pub(super) fn execute(
         if descending {
             groups.reverse();
         }
+        // With LIMIT, each series is read only as far as the rows it may contribute: the
+        // group's first OFFSET + LIMIT rows are among its members' first OFFSET + LIMIT.
+        let want = (s.limit > 0).then(|| s.offset.saturating_add(s.limit) as usize);
         for (key, members) in groups {
+            // SLIMIT is met: nothing after it is read.
+            if s.slimit > 0 && emitted_series >= s.soffset.saturating_add(s.slimit) {
+                return Ok(());
+            }
             series_seen += members.len() as u64;
             if ex.limits.max_select_series > 0 && series_seen > ex.limits.max_select_series {
                 return Err(format!(
@@ -210,67 +218,88 @@ pub(super) fn execute(
                 ));
             }
             let mut rows: Vec<(i64, usize, String, Vec<Value>)> = Vec::new();
+            // The group's rows count against the query's memory until they are sent.
+            let mut held = Reservation::new(&ctx.control);
             for (shard_idx, info) in &members {
-                ex.check_deadline(ctx)?;
+                ctx.control.check()?;
                 let sh = &target.shards[*shard_idx];
-                let mut cols: Vec<Option<(Vec<i64>, Values)>> = Vec::with_capacity(needed.len());
-                for f in &needed {
-                    let c = sh.points(info, f, lo, hi).map_err(|e| e.to_string())?;
-                    points_read += c.as_ref().map_or(0, |(t, _)| t.len() as u64);
-                    cols.push(c);
-                }
-                if ex.limits.max_select_point > 0 && points_read > ex.limits.max_select_point {
-                    return Err(format!(
-                        "max-select-point limit exceeed: ({points_read}/{})",
-                        ex.limits.max_select_point
-                    ));
-                }
                 let series_key = info
                     .tags
                     .iter()
                     .map(|(k, v)| format!("{k}={v}"))
                     .collect::<Vec<_>>()
                     .join(",");
-                merge_rows(&needed, &cols, |t, fields| {
-                    let view = RowView {
-                        tags: &info.tags,
-                        tag_keys: &target.tags,
-                        needed: &needed,
-                        fields,
-                    };
-                    if !filters.iter().all(|f| truthy(f, &view)) {
-                        return;
+                let mut limit = want.unwrap_or(0);
+                loop {
+                    let (cols, cut) = read_columns(sh.as_ref(), info, &needed, lo, hi, limit, descending)?;
+                    let read: usize = cols.iter().flatten().map(|(t, _)| t.len()).sum();
+                    points_read += read as u64;
+                    if ex.limits.max_select_point > 0 && points_read > ex.limits.max_select_point {
+                        return Err(format!(
+                            "max-select-point limit exceeed: ({points_read}/{})",
+                            ex.limits.max_select_point
+                        ));
                     }
-                    let mut any_field = false;
-                    let values: Vec<Value> = columns
-                        .iter()
-                        .zip(&expr_fields)
-                        .map(|((_, c), read)| {
-                            let v = match c {
-                                Column::Field(n, None) => match (target.fields.get(n), all_fields.get(n)) {
-                                    (Some(own), Some(col)) if own != col => {
-                                        cast_value(view.value(n, None), Some(data_type(*col)))
+                    let mut reading = Reservation::new(&ctx.control);
+                    reading.grow(cols.iter().flatten().map(|(t, v)| points_bytes(t, v)).sum())?;
+                    let before = rows.len();
+                    merge_rows(&needed, &cols, |t, fields| {
+                        let view = RowView {
+                            tags: &info.tags,
+                            tag_keys: &target.tags,
+                            needed: &needed,
+                            fields,
+                        };
+                        if !filters.iter().all(|f| truthy(f, &view)) {
+                            return;
+                        }
+                        let mut any_field = false;
+                        let values: Vec<Value> = columns
+                            .iter()
+                            .zip(&expr_fields)
+                            .map(|((_, c), read)| {
+                                let v = match c {
+                                    Column::Field(n, None) => match (target.fields.get(n), all_fields.get(n)) {
+                                        (Some(own), Some(col)) if own != col => {
+                                            cast_value(view.value(n, None), Some(data_type(*col)))
+                                        }
+                                        _ => view.value(n, None),
+                                    },
+                                    Column::Field(n, cast) => view.value(n, *cast),
+                                    Column::Tag(n) => {
+                                        tag_of(&info.tags, n).map_or(Value::Null, |v| Value::String(v.to_owned()))
                                     }
-                                    _ => view.value(n, None),
-                                },
-                                Column::Field(n, cast) => view.value(n, *cast),
-                                Column::Tag(n) => {
-                                    tag_of(&info.tags, n).map_or(Value::Null, |v| Value::String(v.to_owned()))
+                                    Column::Expr(e) => eval(e, &view),
+                                };
+                                if (!matches!(c, Column::Tag(_)) && v != Value::Null)
+                                    || read.iter().any(|n| view.value(n, None) != Value::Null)
+                                {
+                                    any_field = true;
                                 }
-                                Column::Expr(e) => eval(e, &view),
-                            };
-                            if (!matches!(c, Column::Tag(_)) && v != Value::Null)
-                                || read.iter().any(|n| view.value(n, None) != Value::Null)
-                            {
-                                any_field = true;
-                            }
-                            v
-                        })
-                        .collect();
-                    if any_field {
-                        rows.push((t, *shard_idx, series_key.clone(), values));
+                                v
+                            })
+                            .collect();
+                        if any_field {
+                            rows.push((t, *shard_idx, series_key.clone(), values));
+                        }
+                    });
+                    let added = &rows[before..];
+                    held.grow(
+                        added
+                            .iter()
+                            .map(|(_, _, k, v)| row_bytes(v) + k.capacity() + 24)
+                            .sum(),
+                    )?;
+                    // Rows the WHERE clause refused leave too few: read further.
+                    match want {
+                        Some(w) if cut && added.len() < w => {
+                            held.shrink(added.iter().map(|(_, _, k, v)| row_bytes(v) + k.capacity() + 24).sum());
+                            rows.truncate(before);
+                            limit = limit.saturating_mul(4);
+                        }
+                        _ => break,
                     }
-                });
+                }
             }
             if rows.is_empty() {
                 continue;
@@ -310,6 +339,57 @@ pub(super) fn execute(
         }
     }
     Ok(())
+}
+
+/// The needed fields of one series on one shard, each a column; with `limit` (> 0) only
+/// the first `limit` times (`from_end`: the last), cut to the span every column covers
+/// whole. Whether a column had more than it gave.
+fn read_columns(
+    sh: &dyn ShardReader,
+    info: &SeriesInfo,
+    needed: &[String],
+    lo: i64,
+    hi: i64,
+    limit: usize,
+    from_end: bool,
+) -> Result<(Vec<Option<(Vec<i64>, Values)>>, bool), String> {
+    let mut cols: Vec<Option<(Vec<i64>, Values)>> = Vec::with_capacity(needed.len());
+    for f in needed {
+        let c = if limit > 0 {
+            sh.points_limited(info, f, lo, hi, limit, from_end)
+        } else {
+            sh.points(info, f, lo, hi)
+        };
+        cols.push(c.map_err(|e| e.to_string())?);
+    }
+    if limit == 0 {
+        return Ok((cols, false));
+    }
+    // A column that filled its limit may have more beyond its last (first) time: rows past
+    // the nearest such time could miss that column's values, so they wait for a longer read.
+    let full = cols.iter().flatten().filter(|(t, _)| t.len() >= limit);
+    let bound = if from_end {
+        full.filter_map(|(t, _)| t.first().copied()).max()
+    } else {
+        full.filter_map(|(t, _)| t.last().copied()).min()
+    };
+    let Some(bound) = bound else {
+        return Ok((cols, false));
+    };
+    for (times, values) in cols.iter_mut().flatten() {
+        let keep = if from_end {
+            let a = times.partition_point(|&t| t < bound);
+            (a, times.len())
+        } else {
+            (0, times.partition_point(|&t| t <= bound))
+        };
+        if keep != (0, times.len()) {
+            let (t, v) = super::reader::keep_range(std::mem::take(times), std::mem::replace(values, Values::Float(Vec::new())), keep.0, keep.1);
+            *times = t;
+            *values = v;
+        }
+    }
+    Ok((cols, true))
 }
 
 /// A SELECT's `tz()` zone, its WHERE without the time part, and the time range (time strings
@@ -453,6 +533,79 @@ pub(super) fn resolve(
         }
     }
     Ok(targets.into_values().collect())
+}
+
+/// The tag keys and field names of each measurement `sources` offer, without reading
+/// points or running subqueries (a subquery's are worked out from its statement): what a
+/// subquery needs to know which of its columns are tags.
+pub(super) type Schema = Vec<(BTreeSet<String>, BTreeSet<String>)>;
+
+pub(super) fn schema(
+    ex: &QueryExecutor,
+    meta: &MetaData,
+    sources: &[Source],
+    ctx: &QueryContext,
+    lo: i64,
+    hi: i64,
+) -> Result<Schema, String> {
+    let measurements: Vec<Source> = sources
+        .iter()
+        .filter(|s| matches!(s, Source::Measurement(_)))
+        .cloned()
+        .collect();
+    let mut out: Schema = Vec::new();
+    if !measurements.is_empty() {
+        for t in resolve(ex, meta, &measurements, ctx, lo, hi)? {
+            out.push((t.tags, t.fields.into_keys().collect()));
+        }
+    }
+    for src in sources {
+        let Source::Subquery(inner) = src else { continue };
+        let below = schema(ex, meta, &inner.sources, ctx, lo, hi)?;
+        let below_tags: BTreeSet<String> = below.iter().flat_map(|(t, _)| t.iter().cloned()).collect();
+        let columns = tag_columns(inner, &below);
+        let mut tags: BTreeSet<String> = group_by_tags(&inner.dimensions, &below_tags)?.into_iter().collect();
+        let mut fields = BTreeSet::new();
+        for f in &inner.fields {
+            match &f.expr {
+                // A raw wildcard shows fields and tags alike as columns.
+                Expr::Wildcard(_) | Expr::Literal(influxql::Literal::Regex(_)) => {
+                    for (t, fl) in &below {
+                        fields.extend(fl.iter().cloned());
+                        fields.extend(t.iter().filter(|k| !tags.contains(*k)).cloned());
+                    }
+                }
+                _ => {
+                    let name = f.name();
+                    if !columns.contains(&name) {
+                        fields.insert(name);
+                    }
+                }
+            }
+        }
+        tags.extend(columns);
+        out.push((tags, fields));
+    }
+    Ok(out)
+}
+
+/// The columns of `inner` that name a tag of its sources (and so stay tags when a
+/// subquery's result is read).
+pub(super) fn tag_columns(inner: &SelectStatement, below: &Schema) -> BTreeSet<String> {
+    inner
+        .fields
+        .iter()
+        .filter(|f| match &f.expr {
+            Expr::VarRef(v) => {
+                v.data_type == Some(DataType::Tag)
+                    || below
+                        .iter()
+                        .any(|(tags, fields)| tags.contains(&v.name) && !fields.contains(&v.name))
+            }
+            _ => false,
+        })
+        .map(|f| f.name())
+        .collect()
 }
 
 /// The series of every shard of `target` that match `pushed`, grouped by the values of the

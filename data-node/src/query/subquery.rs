@@ -3,9 +3,9 @@
 //! result series is a series (measurement = its name, tags = its GROUP BY tags) and each
 //! column a field. So the outer statement, raw or aggregate, runs unchanged.
 
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::BTreeMap;
 
-use influxql::{BinaryOp, Expr, SelectStatement};
+use influxql::{BinaryOp, SelectStatement};
 use meta::MetaData;
 use shard::{FieldType, SeriesInfo, TagPredicate, Values};
 
@@ -13,12 +13,15 @@ use super::cond::and_time;
 use super::partial::Needs;
 use super::reader::{add_points, Partials};
 use super::window::Window;
+use super::control::{row_bytes, Reservation};
 use super::{QueryContext, QueryExecutor, Row, ShardReader, StatementResult, Value};
 
 /// The result of a subquery, held in memory and read like a shard.
 #[derive(Debug)]
 pub(crate) struct SubqueryReader {
     series: Vec<ResultSeries>,
+    /// The memory of `series`, given back with it.
+    _held: Reservation,
 }
 
 #[derive(Debug)]
@@ -52,23 +55,29 @@ impl SubqueryReader {
             chunk_size: 0,
             ..ctx.clone()
         };
+        // The result is held while the outer statement reads it: it counts against the
+        // query's memory. Past the budget, rows are dropped and the query fails.
         let mut rows: Vec<Row> = Vec::new();
-        let mut emit = |r: StatementResult| rows.extend(r.series);
-        super::select::execute(ex, meta, &inner, &sub_ctx, &mut emit)?;
-        // Tags the inner statement selects as columns stay tags for the outer one.
-        let mut tag_columns: BTreeSet<String> = BTreeSet::new();
-        let sources = super::select::resolve(ex, meta, &inner.sources, ctx, lo, hi)?;
-        for f in &inner.fields {
-            if let Expr::VarRef(v) = &f.expr {
-                let is_tag = v.data_type == Some(influxql::DataType::Tag)
-                    || sources
-                        .iter()
-                        .any(|t| t.tags.contains(&v.name) && !t.fields.contains_key(&v.name));
-                if is_tag {
-                    tag_columns.insert(f.name());
-                }
+        let mut held = Reservation::new(&ctx.control);
+        let mut over: Option<String> = None;
+        let mut emit = |r: StatementResult| {
+            if over.is_some() {
+                return;
             }
+            let bytes: usize = r.series.iter().flat_map(|s| &s.values).map(|v| row_bytes(v)).sum();
+            match held.grow(bytes) {
+                Ok(()) => rows.extend(r.series),
+                Err(e) => over = Some(e),
+            }
+        };
+        super::select::execute(ex, meta, &inner, &sub_ctx, &mut emit)?;
+        if let Some(e) = over {
+            return Err(e);
         }
+        // Tags the inner statement selects as columns stay tags for the outer one. Its
+        // sources' schema is read without running them again: a nested subquery runs once.
+        let below = super::select::schema(ex, meta, &inner.sources, ctx, lo, hi)?;
+        let tag_columns = super::select::tag_columns(&inner, &below);
         let mut series: Vec<ResultSeries> = Vec::new();
         for row in rows {
             let tagged: Vec<usize> = (1..row.columns.len())
@@ -120,7 +129,7 @@ impl SubqueryReader {
                 });
             }
         }
-        Ok(SubqueryReader { series })
+        Ok(SubqueryReader { series, _held: held })
     }
 
     fn of<'a>(&'a self, measurement: &'a str) -> impl Iterator<Item = &'a ResultSeries> + 'a {

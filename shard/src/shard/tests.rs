@@ -643,3 +643,29 @@ fn shards_sharing_rocks_options_share_one_memtable_budget() {
     );
     assert_eq!(rocks.write_buffers.get_buffer_size(), 64 << 20);
 }
+
+#[test]
+fn points_limited_equals_the_ends_of_all_points() {
+    let dir = TempDir::new().unwrap();
+    let shard = open(dir.path());
+    // Blocks from two flushes (the second overlapping the first), then unflushed points.
+    for round in 0..3 {
+        let lp: String = (0..400).map(|t| format!("m,h=a v={t} {}\n", t * 3 + round)).collect();
+        write(&shard, &lp);
+        if round < 2 {
+            shard.flush().unwrap();
+        }
+    }
+    let fs = field_series(&shard, "m", &[("h", "a")], "v");
+    for (lo, hi) in [(i64::MIN, i64::MAX), (100, 900), (5000, 6000)] {
+        let (all, _) = shard.points(fs, lo, hi).unwrap();
+        for limit in [1, 7, 399, 1200, 5000] {
+            let (first, v) = shard.points_limited(fs, lo, hi, limit, false).unwrap();
+            assert_eq!(first, all[..limit.min(all.len())], "first {limit} of {lo}..{hi}");
+            assert_eq!(v.len(), first.len());
+            let (last, v) = shard.points_limited(fs, lo, hi, limit, true).unwrap();
+            assert_eq!(last, all[all.len() - limit.min(all.len())..], "last {limit} of {lo}..{hi}");
+            assert_eq!(v.len(), last.len());
+        }
+    }
+}

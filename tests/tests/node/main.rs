@@ -206,7 +206,7 @@ fn max_select_buckets_refuses_wide_group_by() {
 
 #[test]
 fn group_by_time_cannot_exhaust_memory_even_without_a_limit() {
-    let s = start(&[]);
+    let s = start(&[("CAIRN_COORDINATOR_MAX_SELECT_BUCKETS", "0")]);
     query(&s, "", "CREATE DATABASE nb");
     assert_eq!(write(&s, "nb", "m v=1 1000000000\nm v=2 999000000000\n").0, 204);
     // 10^12 one-nanosecond buckets: InfluxDB 1.6.7 tries to fill them all and dies.
