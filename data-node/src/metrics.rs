@@ -5,6 +5,7 @@ use std::fmt::Write;
 use std::sync::atomic::{AtomicU64, Ordering::Relaxed};
 use std::sync::Arc;
 
+use crate::query::QueryExecutor;
 use crate::store::Store;
 
 /// Counters of the HTTP API and the storage.
@@ -21,12 +22,18 @@ pub struct Metrics {
     pub query_micros: AtomicU64,
     pub auth_failures: AtomicU64,
     store: std::sync::OnceLock<Arc<Store>>,
+    queries: std::sync::OnceLock<Arc<QueryExecutor>>,
 }
 
 impl Metrics {
     /// Lets the gauges read the store.
     pub fn watch_store(&self, store: Arc<Store>) {
         let _ = self.store.set(store);
+    }
+
+    /// Lets the gauges read the running queries' memory and turns.
+    pub fn watch_queries(&self, executor: Arc<QueryExecutor>) {
+        let _ = self.queries.set(executor);
     }
 
     pub fn add(counter: &AtomicU64, n: u64) {
@@ -84,6 +91,27 @@ impl Metrics {
             "Requests refused for bad or missing credentials.",
             &self.auth_failures,
         );
+        if let Some(executor) = self.queries.get() {
+            let (running, queued) = executor.admission_counts();
+            let mut gauge = |name: &str, help: &str, v: u64| {
+                let _ = writeln!(out, "# HELP {name} {help}\n# TYPE {name} gauge\n{name} {v}");
+            };
+            gauge(
+                "cairn_query_memory_bytes",
+                "Memory running queries hold (max-total-query-memory bounds it).",
+                executor.memory_pool().used() as u64,
+            );
+            gauge(
+                "cairn_queries_running",
+                "Queries running under max-concurrent-queries.",
+                running,
+            );
+            gauge(
+                "cairn_queries_queued",
+                "Queries waiting for a turn (max-queued-queries bounds them).",
+                queued,
+            );
+        }
         if let Some(store) = self.store.get() {
             let shards = store.all();
             let head: usize = shards.iter().map(|s| s.shard.head_bytes()).sum();

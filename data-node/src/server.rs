@@ -96,6 +96,7 @@ pub async fn run(config: Config) -> Result<(), StartError> {
         Arc::clone(&store),
         config.coordinator.clone(),
     ));
+    metrics.watch_queries(Arc::clone(&executor));
     let api = Arc::new(Api::new(
         config.http.clone(),
         Arc::clone(&meta),

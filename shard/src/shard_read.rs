@@ -141,9 +141,16 @@ impl Shard {
                 |chunk| {
                     match chunk {
                         Chunk::Summary(h) => spans.push((h.min_time, h.count as usize)),
+                        // Points are all at hand: the last `limit` of them are a span
+                        // of their own, so a long run of head points is not read whole.
                         Chunk::Points { times, .. } => {
-                            if let Some(&t) = times.first() {
-                                spans.push((t, times.len()));
+                            let tail = times.len().min(limit);
+                            let split = times.len() - tail;
+                            if split > 0 {
+                                spans.push((times[0], split));
+                            }
+                            if tail > 0 {
+                                spans.push((times[split], tail));
                             }
                         }
                     }

@@ -193,6 +193,11 @@ impl Server {
         self.auth
     }
 
+    /// The process id while it runs (to read its memory in /proc).
+    pub fn pid(&self) -> Option<u32> {
+        self.child.as_ref().map(Child::id)
+    }
+
     /// The server's data and log directory.
     pub fn dir(&self) -> &Path {
         self.dir.path()

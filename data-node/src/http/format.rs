@@ -261,6 +261,7 @@ struct OpenStatement {
     series_open: bool,
     row: Option<OpenRow>,
     messages: Vec<super::super::query::Message>,
+    partial: bool,
     failed: bool,
 }
 
@@ -324,6 +325,7 @@ impl DocumentWriter {
                     series_open: false,
                     row: None,
                     messages: Vec::new(),
+                    partial: false,
                     failed: false,
                 })
             }
@@ -389,6 +391,7 @@ impl DocumentWriter {
             open.partial |= row.partial;
         }
         st.messages.extend(r.messages.iter().cloned());
+        st.partial = r.partial;
         if let Some(e) = &r.error {
             Self::close_row(&mut w, st.row.take());
             if st.series_open {
@@ -396,6 +399,7 @@ impl DocumentWriter {
                 w.close(']');
             }
             Self::messages(&mut w, std::mem::take(&mut st.messages));
+            Self::partial(&mut w, st.partial);
             w.key(&mut false, "error");
             write_str(w.out, e);
             st.failed = true;
@@ -437,7 +441,17 @@ impl DocumentWriter {
             w.close(']');
         }
         Self::messages(w, std::mem::take(&mut st.messages));
+        if !st.failed {
+            Self::partial(w, st.partial);
+        }
         w.close('}');
+    }
+
+    fn partial(w: &mut Writer<'_>, partial: bool) {
+        if partial {
+            w.key(&mut false, "partial");
+            w.out.push_str("true");
+        }
     }
 
     fn messages(w: &mut Writer<'_>, messages: Vec<super::super::query::Message>) {

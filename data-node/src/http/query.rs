@@ -201,7 +201,17 @@ async fn run(api: &Api, req: &mut Req, format: Format) -> Result<Response<Body>,
         }
     });
     let executor = Arc::clone(&api.executor);
-    match executor.admit(&control).await {
+    // SHOW QUERIES and KILL QUERY never wait for a turn: they are how an operator frees one.
+    let admitted = if query
+        .statements
+        .iter()
+        .all(|s| matches!(s, influxql::Statement::ShowQueries | influxql::Statement::KillQuery(_)))
+    {
+        Ok(None)
+    } else {
+        executor.admit(&control).await.map(Some)
+    };
+    match admitted {
         Ok(permit) => {
             tokio::task::spawn_blocking(move || {
                 let _permit = permit;

@@ -21,6 +21,9 @@ use crate::query::{row_bytes, QueryControl, Reservation, StatementResult, StopRe
 /// Bytes of rows a whole answer holds before it is streamed.
 pub(super) const STREAM_AFTER: usize = 1 << 20;
 
+/// How often a send blocked by a slow reader looks whether its query was stopped.
+const STOP_POLL: std::time::Duration = std::time::Duration::from_millis(20);
+
 /// Bytes of encoded text gathered before a send.
 const SEND_AFTER: usize = 64 << 10;
 
@@ -158,11 +161,13 @@ impl ResultSink {
             if room < series.values.len() {
                 series.values.truncate(room);
                 series.partial = true;
+                // InfluxDB 1.6.7 marks the statement's result partial when it cut a series
+                // (not when the limit falls between two).
+                r.partial = true;
             }
-            self.rows += series.values.len();
+            self.rows += r.series[i].values.len();
             if self.rows >= limit {
                 r.series.truncate(i + 1);
-                r.partial = false;
                 return true;
             }
         }
@@ -234,11 +239,34 @@ impl ResultSink {
         if self.out.is_empty() || !(force || chunked || self.out.len() >= SEND_AFTER) {
             return;
         }
-        let text = std::mem::take(&mut self.out);
-        if self.tx.blocking_send(Bytes::from(text)).is_err() {
+        let text = Bytes::from(std::mem::take(&mut self.out));
+        if !self.deliver(text) {
             self.done = true;
             self.control.stop(StopReason::ClientGone);
         }
+    }
+
+    /// Waits for room in the channel (a slow reader holds the query here), looking every
+    /// [`STOP_POLL`] whether the query was stopped meanwhile (KILL QUERY, query-timeout),
+    /// which ends the wait. Whether the bytes went out.
+    fn deliver(&self, text: Bytes) -> bool {
+        let Ok(runtime) = tokio::runtime::Handle::try_current() else {
+            return self.tx.blocking_send(text).is_ok();
+        };
+        runtime.block_on(async {
+            let send = self.tx.send(text);
+            tokio::pin!(send);
+            loop {
+                tokio::select! {
+                    sent = &mut send => return sent.is_ok(),
+                    () = tokio::time::sleep(STOP_POLL) => {
+                        if self.control.stopped().is_some() {
+                            return false;
+                        }
+                    }
+                }
+            }
+        })
     }
 }
 
@@ -251,7 +279,9 @@ mod tests {
         Row {
             name: name.to_owned(),
             columns: vec!["time".into(), "v".into()],
-            values: (0..n).map(|i| vec![Value::Time(i as i64), Value::Integer(i as i64)]).collect(),
+            values: (0..n)
+                .map(|i| vec![Value::Time(i as i64), Value::Integer(i as i64)])
+                .collect(),
             ..Row::default()
         }
     }
@@ -296,7 +326,10 @@ mod tests {
     fn a_small_whole_answer_merges_pieces_of_a_series() {
         let (text, _) = answer(
             Layout::Whole { max_row_limit: 0 },
-            vec![result(0, vec![series("a", 1)]), result(0, vec![series("a", 1), series("b", 1)])],
+            vec![
+                result(0, vec![series("a", 1)]),
+                result(0, vec![series("a", 1), series("b", 1)]),
+            ],
         );
         assert_eq!(
             text,
@@ -308,11 +341,14 @@ mod tests {
     fn max_row_limit_cuts_the_crossing_series_and_stops_the_query() {
         let (text, control) = answer(
             Layout::Whole { max_row_limit: 3 },
-            vec![result(0, vec![series("a", 2), series("b", 2), series("c", 2)]), result(1, vec![series("d", 1)])],
+            vec![
+                result(0, vec![series("a", 2), series("b", 2), series("c", 2)]),
+                result(1, vec![series("d", 1)]),
+            ],
         );
         assert_eq!(
             text,
-            "{\"results\":[{\"statement_id\":0,\"series\":[{\"name\":\"a\",\"columns\":[\"time\",\"v\"],\"values\":[[0,0],[1,1]]},{\"name\":\"b\",\"columns\":[\"time\",\"v\"],\"values\":[[0,0]],\"partial\":true}]}]}\n"
+            "{\"results\":[{\"statement_id\":0,\"series\":[{\"name\":\"a\",\"columns\":[\"time\",\"v\"],\"values\":[[0,0],[1,1]]},{\"name\":\"b\",\"columns\":[\"time\",\"v\"],\"values\":[[0,0]],\"partial\":true}],\"partial\":true}]}\n"
         );
         assert_eq!(control.stopped(), Some(StopReason::Satisfied));
     }
@@ -334,7 +370,10 @@ mod tests {
         let mut merged_a = series("a", n);
         merged_a.values.extend(series("a", 3).values);
         let expected = whole.response(
-            &[result(0, vec![merged_a, series("b", 2)]), result(1, vec![series("c", 1)])],
+            &[
+                result(0, vec![merged_a, series("b", 2)]),
+                result(1, vec![series("c", 1)]),
+            ],
             None,
         );
         let (text, control, sends) = answer_in_pieces(Layout::Whole { max_row_limit: 0 }, pieces);
@@ -353,7 +392,11 @@ mod tests {
                 StatementResult::error(0, "query-timeout limit exceeded"),
             ],
         );
-        assert!(text.ends_with("]]}],\"error\":\"query-timeout limit exceeded\"}]}\n"), "{}", &text[text.len() - 80..]);
+        assert!(
+            text.ends_with("]]}],\"error\":\"query-timeout limit exceeded\"}]}\n"),
+            "{}",
+            &text[text.len() - 80..]
+        );
         serde_json::from_str::<serde_json::Value>(&text).expect("valid JSON");
     }
 

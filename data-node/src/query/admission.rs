@@ -37,6 +37,18 @@ impl Admission {
         }
     }
 
+    /// Queries running now under the limit (0 without one).
+    pub(crate) fn running(&self) -> u64 {
+        self.permits
+            .as_ref()
+            .map_or(0, |p| self.limit.saturating_sub(p.available_permits() as u64))
+    }
+
+    /// Queries waiting for a turn.
+    pub(crate) fn queued(&self) -> u64 {
+        self.waiting.load(Ordering::Relaxed)
+    }
+
     pub(crate) async fn admit(&self, control: &QueryControl) -> Result<Permit, String> {
         let Some(permits) = &self.permits else {
             return Ok(Permit(None));
@@ -55,12 +67,13 @@ impl Admission {
         let _queued = Queued(Arc::clone(&self.waiting));
         let acquire = Arc::clone(permits).acquire_owned();
         let got = match control.remaining() {
-            Some(left) => tokio::time::timeout(left, acquire)
-                .await
-                .map_err(|_| "query-timeout limit exceeded: waited for a turn to run (max-concurrent-queries)".to_owned())?,
+            Some(left) => tokio::time::timeout(left, acquire).await.map_err(|_| {
+                "query-timeout limit exceeded: waited for a turn to run (max-concurrent-queries)".to_owned()
+            })?,
             None => acquire.await,
         };
-        got.map(|p| Permit(Some(p))).map_err(|_| "query engine shutdown".to_owned())
+        got.map(|p| Permit(Some(p)))
+            .map_err(|_| "query engine shutdown".to_owned())
     }
 }
 

@@ -12,8 +12,8 @@ use influxql::{Call, Expr, Fill, Literal, SelectStatement, VarRef};
 use meta::MetaData;
 use shard::SeriesInfo;
 
-use super::control::{points_bytes, row_bytes, Reservation};
 use super::cond::{binary, conjuncts, names, tag_predicate, truthy};
+use super::control::{points_bytes, row_bytes, QueryControl, Reservation};
 use super::functions::{
     integral, reduce, transform, BucketFunction, Buckets as IntegralBuckets, Integral, Point, Transform,
 };
@@ -229,8 +229,9 @@ pub(super) fn execute(
         .collect();
     let descending = s.sort_fields.first().is_some_and(|f| !f.ascending);
 
+    // Points read here, and how many of them the query's count has.
     let mut points_read = 0u64;
-    let mut series_seen = 0u64;
+    let mut points_counted = 0u64;
     // Buckets of every group of every measurement: the query's count for max-select-buckets.
     let mut buckets_total: i128 = 0;
     for target in &targets {
@@ -250,13 +251,8 @@ pub(super) fn execute(
         for members in groups.values_mut() {
             // Members in series-key order, the order InfluxDB's reducers meet them.
             members.sort_by_cached_key(|(shard_idx, info)| (series_key(info), *shard_idx));
-            series_seen += members.len() as u64;
-            if ex.limits.max_select_series > 0 && series_seen > ex.limits.max_select_series {
-                return Err(format!(
-                    "max-select-series limit exceeded: ({series_seen}/{})",
-                    ex.limits.max_select_series
-                ));
-            }
+            ctx.control
+                .read_series(members.len() as u64, ex.limits.max_select_series)?;
         }
         if interval > 0 && lo > MIN_TIME && ex.limits.max_select_buckets > 0 {
             buckets_total += bucket_count(&window, lo) * groups.len() as i128;
@@ -312,19 +308,16 @@ pub(super) fn execute(
             for plan in &calls.plans {
                 outs.push(group.compute(plan, &window)?);
             }
-            if ex.limits.max_select_point > 0 && points_read > ex.limits.max_select_point {
-                return Err(format!(
-                    "max-select-point limit exceeed: ({points_read}/{})",
-                    ex.limits.max_select_point
-                ));
-            }
+            ctx.control
+                .read_points(points_read - points_counted, ex.limits.max_select_point)?;
+            points_counted = points_read;
             // LIMIT and OFFSET apply to each call's rows before they are zipped by time, as
             // InfluxDB limits each call's iterator: `cumulative_sum(v), moving_average(v, 2)
             // … LIMIT 3` answers four rows.
             for out in &mut outs {
                 limit_rows(out, s.offset as usize, s.limit as usize, descending);
             }
-            let mut rows = assemble(s, &calls, &outs, &members, target)?;
+            let mut rows = assemble(s, &calls, &outs, &members, target, &ctx.control)?;
             if rows.is_empty() {
                 continue;
             }
@@ -390,6 +383,10 @@ fn limit_rows(out: &mut Vec<Out>, offset: usize, limit: usize, descending: bool)
     out.truncate(to);
     out.drain(..from);
 }
+
+/// Rows or buckets made between two looks at whether the query was stopped: a few
+/// milliseconds of work.
+const CHECK_EVERY: usize = 16_384;
 
 /// With `max-select-buckets = 0` a query still stops here: filling more buckets would hold
 /// them all in memory (InfluxDB 1.6.7 runs out of memory instead).
@@ -463,7 +460,7 @@ impl Group<'_> {
                         aux: Vec::new(),
                     });
                 }
-                fill_buckets(values, window, &fill, self.descending, self.max_buckets)?
+                self.fill(values, window, &fill)?
             }
             Plan::Bucket { func, field } => {
                 let keep_time = plan.keeps_point_time(self.lone, interval);
@@ -493,7 +490,7 @@ impl Group<'_> {
                     }
                     values
                 } else {
-                    fill_buckets(values, window, &fill, self.descending, self.max_buckets)?
+                    self.fill(values, window, &fill)?
                 }
             }
             Plan::CountDistinct { field } => {
@@ -503,7 +500,7 @@ impl Group<'_> {
                     let n = reduce(&BucketFunction::Distinct, bucket, start)?.len();
                     values.push(Out::at(bucket_time(start), Value::Integer(n as i64)));
                 }
-                fill_buckets(values, window, &fill, self.descending, self.max_buckets)?
+                self.fill(values, window, &fill)?
             }
             Plan::Integral { f, field } => {
                 let points = self.points(field, &[], window)?;
@@ -518,7 +515,7 @@ impl Group<'_> {
                 };
                 let out = integral(f, &points, buckets, !self.descending)?;
                 let values: Vec<Out> = out.into_iter().map(|p| Out::at(p.time, p.value)).collect();
-                fill_buckets(values, window, &fill, self.descending, self.max_buckets)?
+                self.fill(values, window, &fill)?
             }
             Plan::Raw { field } => self
                 .points(field, &[], window)?
@@ -600,6 +597,33 @@ impl Group<'_> {
         };
         self.partials.insert(key, buckets.clone());
         Ok(buckets)
+    }
+
+    /// [`fill_buckets`], with the memory of the filled buckets reserved first: a fill over a
+    /// long range at a short interval is the largest thing a query makes from little data.
+    fn fill(&mut self, values: Vec<Out>, window: &Window, fill: &Fill) -> Result<Vec<Out>, String> {
+        if window.interval > 0 && *fill != Fill::None && !values.is_empty() {
+            let first = if window.lo == MIN_TIME {
+                values[0].time
+            } else {
+                window.lo
+            };
+            let buckets = bucket_count(window, first);
+            if buckets <= i128::from(self.max_buckets) {
+                let bytes = usize::try_from(buckets)
+                    .unwrap_or(usize::MAX)
+                    .saturating_mul(size_of::<Out>());
+                self.held.grow(bytes)?;
+            }
+        }
+        fill_buckets(
+            values,
+            window,
+            fill,
+            self.descending,
+            self.max_buckets,
+            self.held.control(),
+        )
     }
 
     /// Each shard aggregates its run of the members; partials merge here.
@@ -1041,6 +1065,7 @@ fn fill_buckets(
     fill: &Fill,
     descending: bool,
     max_buckets: u64,
+    control: &QueryControl,
 ) -> Result<Vec<Out>, String> {
     if window.interval == 0 || *fill == Fill::None || values.is_empty() {
         return Ok(values);
@@ -1070,6 +1095,9 @@ fn fill_buckets(
     let mut out = Vec::with_capacity(starts.len());
     let mut prev: Option<(i64, Value)> = None;
     for (i, &t) in starts.iter().enumerate() {
+        if i % CHECK_EVERY == 0 {
+            control.check()?;
+        }
         if let Some(os) = by_time.remove(&t) {
             if let Some(v) = os.iter().rev().map(|o| &o.value).find(|v| **v != Value::Null) {
                 prev = Some((t, v.clone()));
@@ -1130,6 +1158,7 @@ fn assemble(
     outs: &[Vec<Out>],
     members: &[(usize, SeriesInfo)],
     target: &Target,
+    control: &QueryControl,
 ) -> Result<Vec<Vec<Value>>, String> {
     let mut cell_rows: Vec<(i64, Vec<Option<&Out>>)> = Vec::new();
     if let [only] = outs {
@@ -1144,7 +1173,10 @@ fn assemble(
         cell_rows.extend(by_time);
     }
     let mut rows = Vec::with_capacity(cell_rows.len());
-    for (time, cells) in cell_rows {
+    for (n, (time, cells)) in cell_rows.into_iter().enumerate() {
+        if n % CHECK_EVERY == 0 {
+            control.check()?;
+        }
         let mut row = Vec::with_capacity(s.fields.len() + 1);
         row.push(Value::Time(time));
         let mut aux_index = 0;

@@ -9,10 +9,10 @@
 //! Reservations are taken before the allocation they stand for, so a query that would pass
 //! its budget fails before it grows the process.
 
-use std::sync::atomic::{AtomicU8, AtomicUsize, Ordering};
+use std::mem::size_of;
+use std::sync::atomic::{AtomicU64, AtomicU8, AtomicUsize, Ordering};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
-use std::mem::size_of;
 
 use super::Value;
 
@@ -92,6 +92,10 @@ pub struct QueryControl {
     /// Bytes reserved now, and the most ever reserved.
     used: AtomicUsize,
     peak: AtomicUsize,
+    /// Points and series read so far by all the query's statements (`max-select-point`,
+    /// `max-select-series` count per query; a subquery's reads count too).
+    points: AtomicU64,
+    series: AtomicU64,
 }
 
 impl Default for QueryControl {
@@ -114,6 +118,8 @@ impl QueryControl {
             limit,
             used: AtomicUsize::new(0),
             peak: AtomicUsize::new(0),
+            points: AtomicU64::new(0),
+            series: AtomicU64::new(0),
         }
     }
 
@@ -154,6 +160,25 @@ impl QueryControl {
     /// How long the query has run.
     pub fn elapsed(&self) -> Duration {
         self.started.elapsed()
+    }
+
+    /// Counts `n` more points read, failing past `limit` (0: none) with InfluxDB's text.
+    pub fn read_points(&self, n: u64, limit: u64) -> Result<(), String> {
+        let total = self.points.fetch_add(n, Ordering::Relaxed) + n;
+        if limit > 0 && total > limit {
+            // "exceeed" is InfluxDB 1.6.7's spelling.
+            return Err(format!("max-select-point limit exceeed: ({total}/{limit})"));
+        }
+        Ok(())
+    }
+
+    /// Counts `n` more series read, failing past `limit` (0: none) with InfluxDB's text.
+    pub fn read_series(&self, n: u64, limit: u64) -> Result<(), String> {
+        let total = self.series.fetch_add(n, Ordering::Relaxed) + n;
+        if limit > 0 && total > limit {
+            return Err(format!("max-select-series limit exceeded: ({total}/{limit})"));
+        }
+        Ok(())
     }
 
     /// Bytes reserved now.
@@ -294,15 +319,15 @@ mod tests {
         let b = Arc::new(QueryControl::new(Duration::ZERO, Arc::clone(&pool), 600));
         let mut ra = Reservation::new(&a);
         ra.grow(500).unwrap();
-        assert_eq!(
-            ra.grow(200).unwrap_err(),
-            "max-query-memory limit exceeded: (700/600)"
-        );
+        assert_eq!(ra.grow(200).unwrap_err(), "max-query-memory limit exceeded: (700/600)");
         assert_eq!(ra.bytes(), 500, "a refused reservation takes nothing");
         let mut rb = Reservation::new(&b);
         rb.grow(400).unwrap();
         let err = rb.grow(200).unwrap_err();
-        assert!(err.starts_with("max-total-query-memory limit exceeded: (1100/1000)"), "{err}");
+        assert!(
+            err.starts_with("max-total-query-memory limit exceeded: (1100/1000)"),
+            "{err}"
+        );
         assert_eq!((pool.used(), b.memory()), (900, 400));
         drop(ra);
         assert_eq!(pool.used(), 400);

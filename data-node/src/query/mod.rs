@@ -110,8 +110,13 @@ impl QueryExecutor {
         self.admission.admit(control).await
     }
 
+    /// Queries running under `max-concurrent-queries`, and queued for a turn (/metrics).
+    pub fn admission_counts(&self) -> (u64, u64) {
+        (self.admission.running(), self.admission.queued())
+    }
+
     /// The node's query memory pool (for /metrics).
-    pub fn memory_pool(&self) -> &MemoryPool {
+    pub fn memory_pool(&self) -> &Arc<MemoryPool> {
         &self.memory
     }
 

@@ -14,8 +14,8 @@ use meta::MetaData;
 use shard::{FieldType, SeriesInfo, Values};
 
 use super::cond::{conjuncts, eval, names, tag_predicate, truthy, Valuer};
-use super::merge::{aux_less, merge_shards};
 use super::control::{points_bytes, row_bytes, Reservation};
+use super::merge::{aux_less, merge_shards};
 use super::partial::value_at;
 use super::{QueryContext, QueryExecutor, Row, ShardReader, StatementResult, Value};
 
@@ -139,8 +139,6 @@ pub(super) fn execute(
         .collect();
 
     let descending = s.sort_fields.first().is_some_and(|f| !f.ascending);
-    let mut points_read = 0u64;
-    let mut series_seen = 0u64;
     let mut emitted_series = 0u64;
     for target in &targets {
         let is_tag = |name: &str| !target.fields.contains_key(name);
@@ -210,13 +208,8 @@ pub(super) fn execute(
             if s.slimit > 0 && emitted_series >= s.soffset.saturating_add(s.slimit) {
                 return Ok(());
             }
-            series_seen += members.len() as u64;
-            if ex.limits.max_select_series > 0 && series_seen > ex.limits.max_select_series {
-                return Err(format!(
-                    "max-select-series limit exceeded: ({series_seen}/{})",
-                    ex.limits.max_select_series
-                ));
-            }
+            ctx.control
+                .read_series(members.len() as u64, ex.limits.max_select_series)?;
             let mut rows: Vec<(i64, usize, String, Vec<Value>)> = Vec::new();
             // The group's rows count against the query's memory until they are sent.
             let mut held = Reservation::new(&ctx.control);
@@ -233,13 +226,7 @@ pub(super) fn execute(
                 loop {
                     let (cols, cut) = read_columns(sh.as_ref(), info, &needed, lo, hi, limit, descending)?;
                     let read: usize = cols.iter().flatten().map(|(t, _)| t.len()).sum();
-                    points_read += read as u64;
-                    if ex.limits.max_select_point > 0 && points_read > ex.limits.max_select_point {
-                        return Err(format!(
-                            "max-select-point limit exceeed: ({points_read}/{})",
-                            ex.limits.max_select_point
-                        ));
-                    }
+                    ctx.control.read_points(read as u64, ex.limits.max_select_point)?;
                     let mut reading = Reservation::new(&ctx.control);
                     reading.grow(cols.iter().flatten().map(|(t, v)| points_bytes(t, v)).sum())?;
                     let before = rows.len();
@@ -284,12 +271,7 @@ pub(super) fn execute(
                         }
                     });
                     let added = &rows[before..];
-                    held.grow(
-                        added
-                            .iter()
-                            .map(|(_, _, k, v)| row_bytes(v) + k.capacity() + 24)
-                            .sum(),
-                    )?;
+                    held.grow(added.iter().map(|(_, _, k, v)| row_bytes(v) + k.capacity() + 24).sum())?;
                     // Rows the WHERE clause refused leave too few: read further.
                     match want {
                         Some(w) if cut && added.len() < w => {
@@ -341,6 +323,9 @@ pub(super) fn execute(
     Ok(())
 }
 
+/// Per field, its points (`None`: the series has no such field there).
+type Columns = Vec<Option<(Vec<i64>, Values)>>;
+
 /// The needed fields of one series on one shard, each a column; with `limit` (> 0) only
 /// the first `limit` times (`from_end`: the last), cut to the span every column covers
 /// whole. Whether a column had more than it gave.
@@ -352,8 +337,8 @@ fn read_columns(
     hi: i64,
     limit: usize,
     from_end: bool,
-) -> Result<(Vec<Option<(Vec<i64>, Values)>>, bool), String> {
-    let mut cols: Vec<Option<(Vec<i64>, Values)>> = Vec::with_capacity(needed.len());
+) -> Result<(Columns, bool), String> {
+    let mut cols: Columns = Vec::with_capacity(needed.len());
     for f in needed {
         let c = if limit > 0 {
             sh.points_limited(info, f, lo, hi, limit, from_end)
@@ -384,7 +369,12 @@ fn read_columns(
             (0, times.partition_point(|&t| t <= bound))
         };
         if keep != (0, times.len()) {
-            let (t, v) = super::reader::keep_range(std::mem::take(times), std::mem::replace(values, Values::Float(Vec::new())), keep.0, keep.1);
+            let (t, v) = super::reader::keep_range(
+                std::mem::take(times),
+                std::mem::replace(values, Values::Float(Vec::new())),
+                keep.0,
+                keep.1,
+            );
             *times = t;
             *values = v;
         }

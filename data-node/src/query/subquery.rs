@@ -10,10 +10,10 @@ use meta::MetaData;
 use shard::{FieldType, SeriesInfo, TagPredicate, Values};
 
 use super::cond::and_time;
+use super::control::{row_bytes, Reservation};
 use super::partial::Needs;
 use super::reader::{add_points, Partials};
 use super::window::Window;
-use super::control::{row_bytes, Reservation};
 use super::{QueryContext, QueryExecutor, Row, ShardReader, StatementResult, Value};
 
 /// The result of a subquery, held in memory and read like a shard.

@@ -664,7 +664,11 @@ fn points_limited_equals_the_ends_of_all_points() {
             assert_eq!(first, all[..limit.min(all.len())], "first {limit} of {lo}..{hi}");
             assert_eq!(v.len(), first.len());
             let (last, v) = shard.points_limited(fs, lo, hi, limit, true).unwrap();
-            assert_eq!(last, all[all.len() - limit.min(all.len())..], "last {limit} of {lo}..{hi}");
+            assert_eq!(
+                last,
+                all[all.len() - limit.min(all.len())..],
+                "last {limit} of {lo}..{hi}"
+            );
             assert_eq!(v.len(), last.len());
         }
     }
