@@ -388,7 +388,8 @@ impl DocumentWriter {
                 }
                 w.close(']');
             }
-            open.partial |= row.partial;
+            // A piece says whether more follows: the last one decides.
+            open.partial = row.partial;
         }
         st.messages.extend(r.messages.iter().cloned());
         st.partial = r.partial;

@@ -264,7 +264,7 @@ impl QueryExecutor {
         for g in rp.shard_groups_overlapping(lo, hi) {
             for s in &g.shards {
                 match self.store.open_existing(database, &rp.name, s.id) {
-                    Ok(Some(local)) => out.push(Arc::new(LocalReader::new(local))),
+                    Ok(Some(local)) => out.push(Arc::new(LocalReader::new(local, (g.start_time, g.end_time)))),
                     Ok(None) => {}
                     Err(e) => tracing::error!(shard = s.id, error = %e, "cannot open shard for a query"),
                 }

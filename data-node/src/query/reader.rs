@@ -68,6 +68,10 @@ pub(crate) fn keep_range(mut times: Vec<i64>, values: Values, a: usize, b: usize
 /// The read side of one shard.
 pub trait ShardReader: Send + Sync + std::fmt::Debug {
     fn id(&self) -> u64;
+    /// The times its points may have, `[start, end)`: its shard group's.
+    fn time_range(&self) -> (i64, i64) {
+        (i64::MIN, i64::MAX)
+    }
     /// Measurements with data, sorted.
     fn measurements(&self) -> shard::Result<Vec<String>>;
     /// Tag keys of a measurement, sorted.
@@ -119,13 +123,16 @@ pub trait ShardReader: Send + Sync + std::fmt::Debug {
 #[derive(Debug)]
 pub struct LocalReader {
     shard: Arc<LocalShard>,
+    /// Its shard group's `[start, end)`.
+    range: (i64, i64),
     field_ids: Mutex<HashMap<String, HashMap<String, u32>>>,
 }
 
 impl LocalReader {
-    pub fn new(shard: Arc<LocalShard>) -> Self {
+    pub fn new(shard: Arc<LocalShard>, range: (i64, i64)) -> Self {
         Self {
             shard,
+            range,
             field_ids: Mutex::new(HashMap::new()),
         }
     }
@@ -147,6 +154,10 @@ impl LocalReader {
 impl ShardReader for LocalReader {
     fn id(&self) -> u64 {
         self.shard.id
+    }
+
+    fn time_range(&self) -> (i64, i64) {
+        self.range
     }
 
     fn measurements(&self) -> shard::Result<Vec<String>> {

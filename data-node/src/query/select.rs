@@ -213,7 +213,37 @@ pub(super) fn execute(
             let mut rows: Vec<(i64, usize, String, Vec<Value>)> = Vec::new();
             // The group's rows count against the query's memory until they are sent.
             let mut held = Reservation::new(&ctx.control);
-            for (shard_idx, info) in &members {
+            let mut out = SeriesOut {
+                head: Row {
+                    name: target.name.clone(),
+                    tags: group_tags.iter().cloned().zip(key).collect(),
+                    columns: header.clone(),
+                    values: Vec::new(),
+                    partial: false,
+                },
+                piece: if ctx.chunk_size > 0 { ctx.chunk_size } else { PIECE_ROWS },
+                offset: s.offset as usize,
+                remaining: if s.limit > 0 { s.limit as usize } else { usize::MAX },
+                location: location.as_ref(),
+                started: false,
+                skip: false,
+                buf: Vec::new(),
+                ready: None,
+            };
+            // One series per shard, on shards apart in time: its rows come in time order,
+            // shard after shard, and go out as they are made instead of all at the end.
+            let streaming = apart_in_time(&members, target);
+            let mut order: Vec<usize> = (0..members.len()).collect();
+            if streaming {
+                order.sort_by_key(|&i| target.shards[members[i].0].time_range().0);
+                if descending {
+                    order.reverse();
+                }
+            }
+            for (shard_idx, info) in order.iter().map(|&i| &members[i]) {
+                if out.remaining == 0 {
+                    break;
+                }
                 ctx.control.check()?;
                 let sh = &target.shards[*shard_idx];
                 let series_key = info
@@ -282,6 +312,18 @@ pub(super) fn execute(
                         _ => break,
                     }
                 }
+                if streaming {
+                    held.resize(0)?;
+                    let mut made: Vec<(i64, Vec<Value>)> = rows.drain(..).map(|(t, _, _, v)| (t, v)).collect();
+                    if descending {
+                        made.reverse();
+                    }
+                    out.push(made, &mut emitted_series, s.soffset, emit);
+                }
+            }
+            if streaming {
+                out.finish(emit);
+                continue;
             }
             if rows.is_empty() {
                 continue;
@@ -293,34 +335,111 @@ pub(super) fn execute(
             } else {
                 rows = merge_as_influxdb(rows, &aux_order);
             }
-            let rows: Vec<Vec<Value>> = rows
-                .into_iter()
-                .skip(s.offset as usize)
-                .take(if s.limit > 0 { s.limit as usize } else { usize::MAX })
-                .map(|(t, _, _, mut v)| {
-                    v.insert(0, Value::Time(t));
-                    v
-                })
-                .collect();
-            if rows.is_empty() {
-                continue;
-            }
-            emitted_series += 1;
-            if emitted_series <= s.soffset || (s.slimit > 0 && emitted_series > s.soffset + s.slimit) {
-                continue;
-            }
-            let tags: Vec<(String, String)> = group_tags.iter().cloned().zip(key).collect();
-            let row = Row {
-                name: target.name.clone(),
-                tags,
-                columns: header.clone(),
-                values: rows,
-                partial: false,
-            };
-            emit_row(zoned(row, location.as_ref()), ctx.chunk_size, emit);
+            out.push(
+                rows.into_iter().map(|(t, _, _, v)| (t, v)),
+                &mut emitted_series,
+                s.soffset,
+                emit,
+            );
+            out.finish(emit);
         }
     }
     Ok(())
+}
+
+/// Rows per piece of a series when the client does not chunk: the answer is merged back
+/// whole (or streamed) by the HTTP layer.
+const PIECE_ROWS: usize = 10_000;
+
+/// The rows of one result series on their way out: OFFSET and LIMIT applied as they come,
+/// SOFFSET counted at the first row, sent in pieces of `piece` rows. One full piece is held
+/// back until the next fills, so each piece says whether more of the series follows.
+struct SeriesOut<'a> {
+    head: Row,
+    piece: usize,
+    offset: usize,
+    /// Rows LIMIT still lets out.
+    remaining: usize,
+    location: Option<&'a Location>,
+    /// The series has a row: it counts for SLIMIT/SOFFSET.
+    started: bool,
+    /// SOFFSET leaves it out.
+    skip: bool,
+    buf: Vec<Vec<Value>>,
+    ready: Option<Vec<Vec<Value>>>,
+}
+
+impl SeriesOut<'_> {
+    fn push(
+        &mut self,
+        rows: impl IntoIterator<Item = (i64, Vec<Value>)>,
+        emitted: &mut u64,
+        soffset: u64,
+        emit: &mut dyn FnMut(StatementResult),
+    ) {
+        for (t, mut values) in rows {
+            if self.offset > 0 {
+                self.offset -= 1;
+                continue;
+            }
+            if self.remaining == 0 {
+                return;
+            }
+            self.remaining -= 1;
+            if !self.started {
+                self.started = true;
+                *emitted += 1;
+                self.skip = *emitted <= soffset;
+            }
+            if self.skip {
+                continue;
+            }
+            values.insert(0, Value::Time(t));
+            self.buf.push(values);
+            if self.buf.len() >= self.piece {
+                if let Some(full) = self.ready.take() {
+                    self.send(full, true, emit);
+                }
+                self.ready = Some(std::mem::take(&mut self.buf));
+            }
+        }
+    }
+
+    fn finish(mut self, emit: &mut dyn FnMut(StatementResult)) {
+        let rest = std::mem::take(&mut self.buf);
+        match self.ready.take() {
+            Some(full) if rest.is_empty() => self.send(full, false, emit),
+            Some(full) => {
+                self.send(full, true, emit);
+                self.send(rest, false, emit);
+            }
+            None if !rest.is_empty() => self.send(rest, false, emit),
+            None => {}
+        }
+    }
+
+    fn send(&self, values: Vec<Vec<Value>>, partial: bool, emit: &mut dyn FnMut(StatementResult)) {
+        let row = Row {
+            values,
+            partial,
+            ..self.head.clone()
+        };
+        emit(StatementResult {
+            series: vec![zoned(row, self.location)],
+            ..StatementResult::default()
+        });
+    }
+}
+
+/// Whether a group's members are one per shard on shards whose times do not overlap: then
+/// no two members have a row at the same time, and reading them shard by shard in time
+/// order gives the rows in time order.
+fn apart_in_time(members: &[(usize, SeriesInfo)], target: &Target) -> bool {
+    let mut ranges: Vec<(i64, i64)> = members.iter().map(|(i, _)| target.shards[*i].time_range()).collect();
+    ranges.sort_unstable();
+    let mut shards: Vec<usize> = members.iter().map(|(i, _)| *i).collect();
+    shards.sort_unstable();
+    shards.windows(2).all(|w| w[0] != w[1]) && ranges.windows(2).all(|w| w[0].1 <= w[1].0)
 }
 
 /// Per field, its points (`None`: the series has no such field there).

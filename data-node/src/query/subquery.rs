@@ -65,9 +65,18 @@ impl SubqueryReader {
                 return;
             }
             let bytes: usize = r.series.iter().flat_map(|s| &s.values).map(|v| row_bytes(v)).sum();
-            match held.grow(bytes) {
-                Ok(()) => rows.extend(r.series),
-                Err(e) => over = Some(e),
+            if let Err(e) = held.grow(bytes) {
+                over = Some(e);
+                return;
+            }
+            // Pieces of one series (a long series comes in several) join up again.
+            for row in r.series {
+                match rows.last_mut() {
+                    Some(last) if last.name == row.name && last.tags == row.tags && last.columns == row.columns => {
+                        last.values.extend(row.values);
+                    }
+                    _ => rows.push(row),
+                }
             }
         };
         super::select::execute(ex, meta, &inner, &sub_ctx, &mut emit)?;

@@ -374,3 +374,46 @@ fn max_row_limit_cuts_the_answer_as_influxdb_does() {
     assert_eq!(series[1]["partial"], true);
     assert!(series.get(2).is_none());
 }
+
+#[test]
+fn a_series_over_several_shards_streams_in_the_chunks_influxdb_sends() {
+    // 30k points over three weeks: three shard groups, sent shard after shard as they are
+    // read, in the same chunks as InfluxDB 1.6.7's.
+    let influx = Server::start(Kind::Influxd, false).unwrap_or_else(|e| panic!("cannot start influxd: {e}"));
+    let cairn = start(&[]);
+    let week = 7 * 86_400_000_000_000i64;
+    let body: String = (0..30_000i64)
+        .map(|i| {
+            format!(
+                "m,host=a v={i} {}\n",
+                1_600_000_000_000_000_000 + i * (3 * week / 30_000)
+            )
+        })
+        .collect();
+    let mut answers = Vec::new();
+    for s in [&influx, &cairn] {
+        query(s, "", "CREATE DATABASE st");
+        write(s, "st", &body);
+        let mut per_query = Vec::new();
+        for q in [
+            "SELECT v FROM m",
+            "SELECT v FROM m ORDER BY time DESC LIMIT 12000 OFFSET 10",
+        ] {
+            let r = s.send(&Request::get(url(
+                "/query",
+                &[
+                    ("db", "st"),
+                    ("q", q),
+                    ("chunked", "true"),
+                    ("chunk_size", "5000"),
+                    ("epoch", "ns"),
+                ],
+            )));
+            assert_eq!(r.status, 200);
+            per_query.push(r.text());
+        }
+        answers.push(per_query);
+    }
+    assert_eq!(answers[1][0].lines().count(), 6, "six chunks of 5000");
+    assert_eq!(answers[1], answers[0]);
+}
