@@ -169,9 +169,11 @@ fn run_once(
     let mut s = select.clone();
     let from = and_time(s.condition.take(), BinaryOp::Gte, start);
     s.condition = Some(and_time(Some(from), BinaryOp::Lt, end));
+    // A CQ is a query like any other: query-timeout and the memory budgets hold for it.
     let ctx = QueryContext {
         database: database.to_owned(),
         now,
+        control: ex.control(),
         ..QueryContext::default()
     };
     let mut written = 0;
