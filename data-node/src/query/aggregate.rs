@@ -321,10 +321,23 @@ pub(super) fn execute(
             if rows.is_empty() {
                 continue;
             }
-            held.grow(rows.iter().map(|r| row_bytes(r)).sum())?;
             if descending {
                 rows.reverse();
             }
+            // Without SLIMIT/SOFFSET or DESC, which order the groups, a group goes out as soon
+            // as it is done.
+            if s.soffset == 0 && s.slimit == 0 && !descending {
+                let row = Row {
+                    name: target.name.clone(),
+                    tags: group_tags.iter().cloned().zip(key).collect(),
+                    columns: header.clone(),
+                    values: rows,
+                    partial: false,
+                };
+                emit_row(zoned(row, window.location.as_ref()), ctx.chunk_size, emit);
+                continue;
+            }
+            held.grow(rows.iter().map(|r| row_bytes(r)).sum())?;
             // SLIMIT/SOFFSET count series by their tags as a key (`a=1,b=2`, absent tags
             // left out), while results come in the order of the tag values.
             let tag_key = group_tags
