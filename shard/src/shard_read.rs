@@ -98,6 +98,12 @@ impl Shard {
     /// The points of `fs` with `lo <= time <= hi`, decoded into one column: raw queries
     /// that need every point, and tests.
     pub fn points(&self, fs: FieldSeries, lo: i64, hi: i64) -> Result<(Vec<i64>, Values)> {
+        self.first_points(fs, lo, hi, usize::MAX)
+    }
+
+    /// The points of `fs` in `[lo, hi]` from the start, the read stopped once it has at
+    /// least `limit` (it may have more: the last chunk is kept whole).
+    fn first_points(&self, fs: FieldSeries, lo: i64, hi: i64, limit: usize) -> Result<(Vec<i64>, Values)> {
         let mut all: Option<Column> = None;
         self.read(
             fs,
@@ -105,11 +111,16 @@ impl Shard {
             hi,
             |_| false,
             |chunk| {
-                if let Chunk::Points { times, values } = chunk {
-                    all.get_or_insert_with(|| Column::new(values.field_type()))
-                        .extend(times, values);
+                let Chunk::Points { times, values } = chunk else {
+                    return ControlFlow::Continue(());
+                };
+                let col = all.get_or_insert_with(|| Column::new(values.field_type()));
+                col.extend(times, values);
+                if col.len() >= limit {
+                    ControlFlow::Break(())
+                } else {
+                    ControlFlow::Continue(())
                 }
-                ControlFlow::Continue(())
             },
         )?;
         Ok(all.map_or((Vec::new(), Values::Float(Vec::new())), |c| (c.times, c.values)))
@@ -171,29 +182,7 @@ impl Shard {
                 None => return Ok((Vec::new(), Values::Float(Vec::new()))),
             }
         } else {
-            let mut all: Option<Column> = None;
-            self.read(
-                fs,
-                lo,
-                hi,
-                |_| false,
-                |chunk| {
-                    let Chunk::Points { times, values } = chunk else {
-                        return ControlFlow::Continue(());
-                    };
-                    let col = all.get_or_insert_with(|| Column::new(values.field_type()));
-                    col.extend(times, values);
-                    if col.len() >= limit {
-                        ControlFlow::Break(())
-                    } else {
-                        ControlFlow::Continue(())
-                    }
-                },
-            )?;
-            match all {
-                Some(c) => (c.times, c.values),
-                None => return Ok((Vec::new(), Values::Float(Vec::new()))),
-            }
+            self.first_points(fs, lo, hi, limit)?
         };
         let n = times.len();
         if n <= limit {

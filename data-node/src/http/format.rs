@@ -5,7 +5,7 @@
 use std::fmt::Write;
 
 use super::json::{write_f64, write_str};
-use crate::query::{Row, StatementResult, Value};
+use crate::query::{Message, Row, StatementResult, Value};
 
 /// The unit of times in a response: RFC3339 strings, or integers (`epoch=`).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -133,21 +133,8 @@ impl JsonEncoder {
             }
             w.close(']');
         }
-        if !r.messages.is_empty() {
-            w.key(&mut first, "messages");
-            w.open('[');
-            for (i, m) in r.messages.iter().enumerate() {
-                w.item(i == 0);
-                w.open('{');
-                let mut f = true;
-                w.key(&mut f, "level");
-                write_str(w.out, m.level);
-                w.key(&mut f, "text");
-                write_str(w.out, &m.text);
-                w.close('}');
-            }
-            w.close(']');
-        }
+        // `statement_id` always comes first: every later key follows a comma.
+        write_messages(w, &r.messages);
         if r.partial {
             w.key(&mut first, "partial");
             w.out.push_str("true");
@@ -260,7 +247,7 @@ struct OpenStatement {
     id: usize,
     series_open: bool,
     row: Option<OpenRow>,
-    messages: Vec<super::super::query::Message>,
+    messages: Vec<Message>,
     partial: bool,
     failed: bool,
 }
@@ -399,7 +386,7 @@ impl DocumentWriter {
                 st.series_open = false;
                 w.close(']');
             }
-            Self::messages(&mut w, std::mem::take(&mut st.messages));
+            write_messages(&mut w, &std::mem::take(&mut st.messages));
             Self::partial(&mut w, st.partial);
             w.key(&mut false, "error");
             write_str(w.out, e);
@@ -441,7 +428,7 @@ impl DocumentWriter {
         if st.series_open {
             w.close(']');
         }
-        Self::messages(w, std::mem::take(&mut st.messages));
+        write_messages(w, &std::mem::take(&mut st.messages));
         if !st.failed {
             Self::partial(w, st.partial);
         }
@@ -454,25 +441,26 @@ impl DocumentWriter {
             w.out.push_str("true");
         }
     }
+}
 
-    fn messages(w: &mut Writer<'_>, messages: Vec<super::super::query::Message>) {
-        if messages.is_empty() {
-            return;
-        }
-        w.key(&mut false, "messages");
-        w.open('[');
-        for (i, m) in messages.iter().enumerate() {
-            w.item(i == 0);
-            w.open('{');
-            let mut f = true;
-            w.key(&mut f, "level");
-            write_str(w.out, m.level);
-            w.key(&mut f, "text");
-            write_str(w.out, &m.text);
-            w.close('}');
-        }
-        w.close(']');
+/// A result's `"messages":[...]`, after its other keys; nothing when there are none.
+fn write_messages(w: &mut Writer<'_>, messages: &[Message]) {
+    if messages.is_empty() {
+        return;
     }
+    w.key(&mut false, "messages");
+    w.open('[');
+    for (i, m) in messages.iter().enumerate() {
+        w.item(i == 0);
+        w.open('{');
+        let mut f = true;
+        w.key(&mut f, "level");
+        write_str(w.out, m.level);
+        w.key(&mut f, "text");
+        write_str(w.out, &m.text);
+        w.close('}');
+    }
+    w.close(']');
 }
 
 /// Go's `json.MarshalIndent(v, "", "    ")` layout, or compact.
