@@ -153,7 +153,7 @@ pub(super) fn execute(
     let lo = range.min.unwrap_or(MIN_TIME);
     // With GROUP BY time an open range ends now, as in InfluxDB.
     let hi = range.max.unwrap_or(if interval > 0 { ctx.now } else { MAX_TIME });
-    let window = Window {
+    let mut window = Window {
         interval,
         offset,
         location,
@@ -182,6 +182,27 @@ pub(super) fn execute(
     let s = expanded.as_ref().unwrap_or(s);
     type_check(s, &field_types, &all_tags)?;
     let calls = plan_calls(s, interval)?;
+    // With a fill, GROUP BY time over a bounded range gives one row per bucket and call:
+    // LIMIT needs only the first (DESC: the last) OFFSET + LIMIT buckets, so only those are
+    // read. (Without a fill empty buckets give no row; linear fill looks past the range.)
+    if s.limit > 0
+        && interval > 0
+        && lo > MIN_TIME
+        && window.location.is_none()
+        && !matches!(s.fill, Fill::None | Fill::Linear)
+        && calls.plans.iter().all(|p| matches!(p, Plan::Merge { .. }))
+    {
+        let span = i64::try_from(s.offset.saturating_add(s.limit))
+            .unwrap_or(i64::MAX)
+            .saturating_mul(interval);
+        if s.sort_fields.first().is_some_and(|f| !f.ascending) {
+            let first = window.start(window.hi).saturating_sub(span - interval);
+            window.lo = window.lo.max(first);
+        } else {
+            let last = window.start(window.lo).saturating_add(span).saturating_sub(1);
+            window.hi = window.hi.min(last);
+        }
+    }
     let lone = calls.plans.len() == 1;
     let needs = Needs {
         variance: calls.plans.iter().any(|p| p.merge_kind() == Some(AggKind::Stddev)),
@@ -254,8 +275,8 @@ pub(super) fn execute(
             ctx.control
                 .read_series(members.len() as u64, ex.limits.max_select_series)?;
         }
-        if interval > 0 && lo > MIN_TIME && ex.limits.max_select_buckets > 0 {
-            buckets_total += bucket_count(&window, lo) * groups.len() as i128;
+        if interval > 0 && window.lo > MIN_TIME && ex.limits.max_select_buckets > 0 {
+            buckets_total += bucket_count(&window, window.lo) * groups.len() as i128;
             if buckets_total > i128::from(ex.limits.max_select_buckets) {
                 return Err(format!(
                     "max-select-buckets limit exceeded: ({buckets_total}/{})",

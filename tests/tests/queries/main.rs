@@ -417,3 +417,39 @@ fn a_series_over_several_shards_streams_in_the_chunks_influxdb_sends() {
     assert_eq!(answers[1][0].lines().count(), 6, "six chunks of 5000");
     assert_eq!(answers[1], answers[0]);
 }
+
+#[test]
+fn group_by_time_with_limit_reads_only_its_buckets_and_answers_as_influxdb() {
+    let influx = Server::start(Kind::Influxd, false).unwrap_or_else(|e| panic!("cannot start influxd: {e}"));
+    let cairn = start(&[("CAIRN_COORDINATOR_MAX_SELECT_POINT", "5000")]);
+    let t0 = 1_600_000_000i64;
+    let body: String = (0..20_000i64)
+        .map(|i| format!("m,host=h{} v={i} {}\n", i % 2, (t0 + i) * 1_000_000_000))
+        .collect();
+    let range = format!("time >= {t0}s AND time < {}s", t0 + 20_000);
+    let queries = [
+        format!("SELECT mean(v) FROM m WHERE {range} GROUP BY time(10s) fill(null) LIMIT 5 OFFSET 3"),
+        format!("SELECT mean(v) FROM m WHERE {range} GROUP BY time(10s) ORDER BY time DESC LIMIT 4"),
+        format!("SELECT count(v), max(v) FROM m WHERE {range} GROUP BY time(1m), host fill(0) LIMIT 3"),
+        format!(
+            "SELECT last(v) FROM m WHERE {range} GROUP BY time(30s) fill(previous) ORDER BY time DESC LIMIT 2 OFFSET 1"
+        ),
+    ];
+    let mut answers = Vec::new();
+    for s in [&influx, &cairn] {
+        query(s, "", "CREATE DATABASE gl");
+        write(s, "gl", &body);
+        answers.push(queries.clone().map(|q| query(s, "gl", &q)));
+    }
+    for (i, q) in queries.iter().enumerate() {
+        assert_eq!(error_of(&answers[1][i]), "", "{q}: {}", answers[1][i]);
+        assert_eq!(answers[1][i], answers[0][i], "{q}");
+    }
+    // Without LIMIT the same query reads every point and trips the limit.
+    let v = query(
+        &cairn,
+        "gl",
+        &format!("SELECT mean(v) FROM m WHERE {range} GROUP BY time(10s)"),
+    );
+    assert!(error_of(&v).starts_with("max-select-point limit exceeed"), "{v}");
+}
