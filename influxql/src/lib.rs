@@ -153,6 +153,26 @@ mod tests {
         assert_eq!(parse_query(";SHOW DATABASES;;").unwrap().statements.len(), 1);
     }
 
+    /// Inputs the fuzzers found (`influxql/fuzz`): each must print to text that parses back
+    /// to the same tree.
+    #[test]
+    fn fuzz_finds_print_and_parse_back() {
+        let f = |text: &str, printed: &str| {
+            let q = parse_query(text).unwrap_or_else(|e| panic!("{text:?}: {e}"));
+            assert_eq!(q.to_string(), printed, "{text:?}");
+            assert_eq!(parse_query(printed).unwrap(), q, "{text:?} -> {printed:?}");
+        };
+        f(
+            "SELECT -value2 +value/ -(value) FROM cpu",
+            "SELECT -1 * value2 + value / -(value) FROM cpu",
+        );
+        f(
+            "SELECT a % +b, a * -mean(b) FROM m",
+            "SELECT a % +b, a * -mean(b) FROM m",
+        );
+        f("SELECT a - -b, -a / b FROM m", "SELECT a - -1 * b, -1 * a / b FROM m");
+    }
+
     #[test]
     fn overflowing_durations_are_parse_errors() {
         let f = |text: &str, want: &str| {
