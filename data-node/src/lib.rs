@@ -10,6 +10,7 @@ pub mod http;
 pub mod meta_client;
 pub mod metrics;
 pub mod query;
+pub mod redact;
 pub mod retention;
 pub mod server;
 pub mod store;

@@ -48,6 +48,9 @@ enum Cmd {
 }
 
 fn main() -> ExitCode {
+    // Metadata (password hashes) and shards are the node's alone: every file and directory
+    // it creates, RocksDB's included, is 0600 or 0700, whatever the umask it was started with.
+    rustix::process::umask(rustix::fs::Mode::from_raw_mode(0o077));
     let cli = Cli::parse();
     if matches!(cli.command, Some(Cmd::Config)) {
         print!("{DEFAULT_CONFIG}");

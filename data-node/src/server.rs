@@ -55,11 +55,11 @@ pub async fn run(config: Config) -> Result<(), StartError> {
     if !config.node.standalone {
         return Err(StartError::NotStandalone);
     }
-    let dir = config.dir();
-    std::fs::create_dir_all(&dir).map_err(|source| StartError::Dir {
-        path: dir.clone(),
-        source,
-    })?;
+    // Absolute, so that every path in an error is one that `redact` recognises.
+    let dir = std::path::absolute(config.dir()).unwrap_or_else(|_| config.dir());
+    crate::redact::set_root(&dir);
+    private_dir(&dir)?;
+    private_dir(&dir.join("data"))?;
     let bind = parse_bind(&config.http.bind_address)?;
     let meta: Arc<dyn MetaClient> = Arc::new(LocalStore::open(&dir.join("meta"))?);
     if meta.data().data_nodes.is_empty() {
@@ -128,6 +128,22 @@ pub async fn run(config: Config) -> Result<(), StartError> {
     let _ = tokio::task::spawn_blocking(move || store2.flush_cold(Duration::ZERO)).await;
     tracing::info!("stopped; every shard flushed");
     Ok(())
+}
+
+/// Creates `dir` (and its parents) 0700, and restricts it to 0700 if it was there: the node's
+/// files are no one else's business (password hashes in the metadata, points in the shards).
+fn private_dir(dir: &std::path::Path) -> Result<(), StartError> {
+    use std::os::unix::fs::{DirBuilderExt, PermissionsExt};
+    let err = |source| StartError::Dir {
+        path: dir.to_path_buf(),
+        source,
+    };
+    std::fs::DirBuilder::new()
+        .recursive(true)
+        .mode(0o700)
+        .create(dir)
+        .map_err(err)?;
+    std::fs::set_permissions(dir, std::fs::Permissions::from_mode(0o700)).map_err(err)
 }
 
 /// Opens the local shards the metadata knows, so their WALs are replayed now rather than

@@ -10,6 +10,26 @@ use std::sync::{Arc, Mutex, RwLock, Weak};
 
 use shard::{Shard, ShardOptions};
 
+/// A failed delete (DROP DATABASE, DROP SHARD, retention), as a client may read it: the
+/// shard error's text with its paths hidden. The whole error is logged when it is made.
+#[derive(Debug, thiserror::Error)]
+#[error("{text}")]
+pub struct Error {
+    text: String,
+    #[source]
+    source: shard::Error,
+}
+
+impl From<shard::Error> for Error {
+    fn from(source: shard::Error) -> Self {
+        tracing::error!(error = %source, "shard store operation failed");
+        Self {
+            text: crate::redact::paths(&source.to_string()),
+            source,
+        }
+    }
+}
+
 /// A shard opened by the store, with where it belongs.
 #[derive(Debug)]
 pub struct LocalShard {
@@ -139,7 +159,7 @@ impl Store {
 
     /// Closes shard `id` and deletes its directory. Readers holding it finish first: the
     /// directory goes when the last reference does.
-    pub fn delete(&self, database: &str, policy: &str, id: u64) -> shard::Result<()> {
+    pub fn delete(&self, database: &str, policy: &str, id: u64) -> Result<(), Error> {
         let _guard = self.lifecycle.lock().unwrap_or_else(|e| e.into_inner());
         let removed = self.shards.write().unwrap_or_else(|e| e.into_inner()).remove(&id);
         if let Some(local) = removed {
@@ -160,7 +180,7 @@ impl Store {
     }
 
     /// Deletes every shard of a database (DROP DATABASE) or of one of its policies.
-    pub fn delete_all(&self, database: &str, policy: Option<&str>) -> shard::Result<()> {
+    pub fn delete_all(&self, database: &str, policy: Option<&str>) -> Result<(), Error> {
         let doomed: Vec<u64> = self
             .all()
             .into_iter()
@@ -175,7 +195,7 @@ impl Store {
             Some(p) => self.root.join(database).join(p),
             None => self.root.join(database),
         };
-        remove_dir(&dir)
+        Ok(remove_dir(&dir)?)
     }
 
     /// Flushes every shard that had no write for `cold` (InfluxDB's

@@ -20,11 +20,12 @@ pub enum DurationError {
     /// Not of the form `(<digits><unit>)+`.
     #[error("invalid duration")]
     Invalid,
-    /// The sum overflowed; InfluxDB names the last term.
+    /// A term or the sum is past what nanoseconds in an `i64` hold (about 292 years);
+    /// InfluxDB's text, naming the term where it happened.
     #[error("overflowed duration {measure}{unit}: choose a smaller duration or INF")]
     Overflow {
-        /// The number of the last term read.
-        measure: i64,
+        /// The digits of the term, as written.
+        measure: String,
         /// Its unit.
         unit: String,
     },
@@ -32,8 +33,10 @@ pub enum DurationError {
 
 /// Parses an InfluxQL duration literal (Go's `influxql.ParseDuration`): one or more
 /// `<digits><unit>` terms, units `ns`, `u`/`µ`, `ms`, `s`, `m`, `h`, `d`, `w`, with an optional
-/// leading `-`. Like Go, the terms add with wrap-around and only a positive sum that wrapped
-/// negative is reported as an overflow.
+/// leading `-`. Any term or sum past `i64::MAX` nanoseconds is an overflow error, named by the
+/// term where it happened. Go's `ParseDuration` adds with wrap-around and reports only a sum
+/// that wrapped negative (`213504d` becomes 25 minutes; `99999999999999999999d` is "invalid
+/// duration"): Cairn refuses every overflow with Go's overflow text instead.
 pub fn parse_duration(s: &str) -> Result<i64, DurationError> {
     if s.len() < 2 {
         return Err(DurationError::Invalid);
@@ -45,7 +48,6 @@ pub fn parse_duration(s: &str) -> Result<i64, DurationError> {
         i += 1;
     }
     let mut d: i64 = 0;
-    let (mut measure, mut unit) = (0i64, String::new());
     while i < a.len() {
         let start = i;
         while i < a.len() && a[i].is_ascii_digit() {
@@ -55,9 +57,7 @@ pub fn parse_duration(s: &str) -> Result<i64, DurationError> {
             return Err(DurationError::Invalid);
         }
         let digits: String = a[start..i].iter().collect();
-        let n: i64 = digits.parse().map_err(|_| DurationError::Invalid)?;
-        measure = n;
-        unit = a[i].to_string();
+        let mut unit = a[i].to_string();
         let two = i + 1 < a.len();
         let scale = match a[i] {
             'n' if two && a[i + 1] == 's' => {
@@ -79,13 +79,16 @@ pub fn parse_duration(s: &str) -> Result<i64, DurationError> {
             'w' => WEEK,
             _ => return Err(DurationError::Invalid),
         };
-        d = d.wrapping_add(n.wrapping_mul(scale));
+        // All digits (checked above), so a failed parse is a number past i64.
+        let term = digits.parse::<i64>().ok().and_then(|n| n.checked_mul(scale));
+        match term.and_then(|t| d.checked_add(t)) {
+            Some(sum) => d = sum,
+            None => return Err(DurationError::Overflow { measure: digits, unit }),
+        }
         i += 1;
     }
-    if d < 0 && !negative {
-        return Err(DurationError::Overflow { measure, unit });
-    }
-    Ok(if negative { d.wrapping_neg() } else { d })
+    // `d` is at most i64::MAX, whose negation fits.
+    Ok(if negative { -d } else { d })
 }
 
 /// Formats nanoseconds as an InfluxQL literal with the largest unit that divides it exactly
@@ -189,18 +192,29 @@ mod tests {
         f("1e5", Err(DurationError::Invalid));
         f("1y", Err(DurationError::Invalid));
         f("10", Err(DurationError::Invalid));
-        f("99999999999999999999s", Err(DurationError::Invalid));
-        f(
-            "9999999999w",
+        let overflow = |measure: &str, unit: &str| {
             Err(DurationError::Overflow {
-                measure: 9999999999,
-                unit: "w".into(),
-            }),
-        );
+                measure: measure.into(),
+                unit: unit.into(),
+            })
+        };
+        f("9999999999w", overflow("9999999999", "w"));
         assert_eq!(
             parse_duration("9999999999w").unwrap_err().to_string(),
             "overflowed duration 9999999999w: choose a smaller duration or INF"
         );
+        // Past i64 as digits (Go: "invalid duration"), and products or sums that Go wraps
+        // around without a word (213504d is 25m26.29s there).
+        f("99999999999999999999d", overflow("99999999999999999999", "d"));
+        f("99999999999999999999s", overflow("99999999999999999999", "s"));
+        f("9223372036854775807w", overflow("9223372036854775807", "w"));
+        f("213504d", overflow("213504", "d"));
+        f("106752d", overflow("106752", "d"));
+        f("106751d1w", overflow("1", "w"));
+        f("-213504d", overflow("213504", "d"));
+        f("9223372036854775807ns", Ok(i64::MAX));
+        f("-9223372036854775807ns", Ok(-i64::MAX));
+        f("106751d", Ok(106_751 * DAY));
     }
 
     #[test]

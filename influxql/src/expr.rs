@@ -401,7 +401,28 @@ impl fmt::Display for Wildcard {
 
 impl fmt::Display for BinaryExpr {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "{} {} {}", self.lhs, self.op.as_str(), self.rhs)
+        write!(f, "{} {} ", self.lhs, self.op.as_str())?;
+        match unary_operand(&self.rhs) {
+            // `a / -(b)` parses as `a / (-1 * (b))`; printed as Go does, `a / -1 * (b)`, it
+            // would read `(a / -1) * (b)`. Printed in its unary form it parses back to itself.
+            Some((sign, e)) if self.op.precedence() >= BinaryOp::Mul.precedence() => write!(f, "{sign}{e}"),
+            _ => write!(f, "{}", self.rhs),
+        }
+    }
+}
+
+/// `-1 * e` or `1 * e` as the parser makes it of `-e` or `+e`: the sign and `e`.
+fn unary_operand(e: &Expr) -> Option<(char, &Expr)> {
+    let Expr::Binary(b) = e else {
+        return None;
+    };
+    match (&b.op, &b.lhs, &b.rhs) {
+        (
+            BinaryOp::Mul,
+            Expr::Literal(Literal::Integer(n @ (-1 | 1))),
+            e @ (Expr::VarRef(_) | Expr::Call(_) | Expr::Paren(_)),
+        ) => Some((if *n < 0 { '-' } else { '+' }, e)),
+        _ => None,
     }
 }
 

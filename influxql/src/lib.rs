@@ -63,8 +63,35 @@ use parser::Parser;
 ///
 /// InfluxDB's handler trims the `q` text (Go's `strings.TrimSpace`) before parsing, and error
 /// positions are those of the trimmed text: trim before calling this to report the same.
+///
+/// A query must hold a statement, and no NUL character: Go's scanner reads NUL as the end of
+/// the text, so InfluxDB runs `SHOW DATABASES` for `SHOW DATABASES\0DROP DATABASE db` and
+/// answers `\0` alone with no results; Cairn refuses both.
 pub fn parse_query(text: &str) -> Result<Query> {
+    reject_nul(text)?;
     Parser::new(text).parse_query()
+}
+
+/// The error for a NUL character in query text, at its position (counted as the scanner
+/// counts: characters, with `\r\n` or a lone `\r` as one line break).
+fn reject_nul(text: &str) -> Result<()> {
+    let Some(at) = text.find('\0') else {
+        return Ok(());
+    };
+    let mut pos = Pos::default();
+    let mut chars = text[..at].chars().peekable();
+    while let Some(c) = chars.next() {
+        if c == '\n' || (c == '\r' && chars.peek() != Some(&'\n')) {
+            pos.line += 1;
+            pos.char = 0;
+        } else if c != '\r' {
+            pos.char += 1;
+        }
+    }
+    Err(ParseError::AtPos {
+        message: "invalid character NUL".to_owned(),
+        pos,
+    })
 }
 
 /// Parses a query whose `$name` placeholders take their values from `params` (the decoded
@@ -80,6 +107,7 @@ pub fn parse_query(text: &str) -> Result<Query> {
 /// assert_eq!(err.to_string(), "missing parameter: x");
 /// ```
 pub fn parse_query_with_params(text: &str, params: &Params) -> Result<Query> {
+    reject_nul(text)?;
     Parser::new(text).with_params(params::bind_all(params)).parse_query()
 }
 
@@ -91,4 +119,81 @@ pub fn parse_statement(text: &str) -> Result<Statement> {
 /// Parses one expression, e.g. a WHERE condition.
 pub fn parse_expr(text: &str) -> Result<Expr> {
     Parser::new(text).parse_expr()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn nul_and_statementless_queries_are_parse_errors() {
+        let f = |text: &str, want: &str| {
+            let got = parse_query(text).map(|q| q.to_string()).unwrap_err().to_string();
+            assert_eq!(got, want, "{text:?}");
+            let params = Params::new();
+            let got = parse_query_with_params(text, &params).unwrap_err().to_string();
+            assert_eq!(got, want, "{text:?} with params");
+        };
+        let expected = "SELECT, DELETE, SHOW, CREATE, DROP, EXPLAIN, GRANT, REVOKE, ALTER, SET, KILL";
+        f("\0", "invalid character NUL at line 1, char 1");
+        f("SHOW DATABASES\0", "invalid character NUL at line 1, char 15");
+        f(
+            "SHOW DATABASES;\r\n\0DROP DATABASE db",
+            "invalid character NUL at line 2, char 1",
+        );
+        f("SELECT * FROM \"a\0b\"", "invalid character NUL at line 1, char 17");
+        f("", &format!("found EOF, expected {expected} at line 1, char 1"));
+        f(";", &format!("found EOF, expected {expected} at line 1, char 2"));
+        f(" ; ;", &format!("found EOF, expected {expected} at line 1, char 5"));
+        f(
+            "-- a comment",
+            &format!("found EOF, expected {expected} at line 1, char 14"),
+        );
+        // Empty statements beside real ones are skipped, as InfluxDB does.
+        assert_eq!(parse_query(";SHOW DATABASES;;").unwrap().statements.len(), 1);
+    }
+
+    /// Inputs the fuzzers found (`influxql/fuzz`): each must print to text that parses back
+    /// to the same tree.
+    #[test]
+    fn fuzz_finds_print_and_parse_back() {
+        let f = |text: &str, printed: &str| {
+            let q = parse_query(text).unwrap_or_else(|e| panic!("{text:?}: {e}"));
+            assert_eq!(q.to_string(), printed, "{text:?}");
+            assert_eq!(parse_query(printed).unwrap(), q, "{text:?} -> {printed:?}");
+        };
+        f(
+            "SELECT -value2 +value/ -(value) FROM cpu",
+            "SELECT -1 * value2 + value / -(value) FROM cpu",
+        );
+        f(
+            "SELECT a % +b, a * -mean(b) FROM m",
+            "SELECT a % +b, a * -mean(b) FROM m",
+        );
+        f("SELECT a - -b, -a / b FROM m", "SELECT a - -1 * b, -1 * a / b FROM m");
+    }
+
+    #[test]
+    fn overflowing_durations_are_parse_errors() {
+        let f = |text: &str, want: &str| {
+            let got = parse_query(text).map(|q| q.to_string()).unwrap_err().to_string();
+            assert_eq!(got, want, "{text:?}");
+        };
+        f(
+            "SELECT * FROM m WHERE time > now() - 99999999999999999999d",
+            "overflowed duration 99999999999999999999d: choose a smaller duration or INF",
+        );
+        f(
+            "SELECT * FROM m WHERE time > now() - 9223372036854775807w",
+            "overflowed duration 9223372036854775807w: choose a smaller duration or INF",
+        );
+        f(
+            "SELECT mean(v) FROM m WHERE time > now() - 1h GROUP BY time(213504d)",
+            "overflowed duration 213504d: choose a smaller duration or INF",
+        );
+        f(
+            "CREATE DATABASE db WITH DURATION 106752d",
+            "overflowed duration 106752d: choose a smaller duration or INF at line 1, char 34",
+        );
+    }
 }

@@ -7,11 +7,12 @@ use std::collections::BTreeMap;
 use serde::{Deserialize, Serialize};
 
 use crate::data::{
-    valid_name, ContinuousQueryInfo, DataNode, DatabaseInfo, MetaData, Privilege, RetentionPolicySpec, ShardGroupInfo,
-    ShardInfo, UserInfo,
+    check_length, valid_name, ContinuousQueryInfo, DataNode, DatabaseInfo, MetaData, Privilege, RetentionPolicySpec,
+    ShardGroupInfo, ShardInfo, UserInfo,
 };
 use crate::error::{Error, Result};
 use crate::time::{normalised_shard_duration, truncate_to_duration, MIN_RETENTION_DURATION};
+use crate::{MAX_DATABASE_NAME_BYTES, MAX_RETENTION_POLICY_NAME_BYTES, MAX_USER_NAME_BYTES};
 
 /// A change to the metadata. Commands carry everything they need (password hashes, times),
 /// so applying one is deterministic: every replica that applies the same commands holds the
@@ -181,6 +182,9 @@ fn apply_to(data: &mut MetaData, command: &Command) -> Result<Outcome> {
                 .retention_policy(name)
                 .ok_or_else(|| Error::RetentionPolicyNotFound(name.clone()))?
                 .clone();
+            if let Some(n) = new_name {
+                check_length("retention policy", n, MAX_RETENTION_POLICY_NAME_BYTES)?;
+            }
             if new_name
                 .as_ref()
                 .is_some_and(|n| n != name && db.retention_policy(n).is_some())
@@ -289,6 +293,7 @@ fn apply_to(data: &mut MetaData, command: &Command) -> Result<Outcome> {
             if name.is_empty() {
                 return Err(Error::UsernameRequired);
             }
+            check_length("user", name, MAX_USER_NAME_BYTES)?;
             if data.user(name).is_some() {
                 return Err(Error::UserExists);
             }
@@ -373,6 +378,7 @@ fn create_database(
     if !valid_name(name) {
         return Err(Error::InvalidName);
     }
+    check_length("database", name, MAX_DATABASE_NAME_BYTES)?;
     let Some(spec) = spec else {
         if data.database(name).is_some() {
             return Ok(());
@@ -433,6 +439,7 @@ fn create_retention_policy(
     if rp.name.is_empty() {
         return Err(Error::RetentionPolicyNameRequired);
     }
+    check_length("retention policy", &rp.name, MAX_RETENTION_POLICY_NAME_BYTES)?;
     if rp.replica_n < 1 {
         return Err(Error::ReplicationFactorTooLow);
     }

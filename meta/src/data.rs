@@ -248,6 +248,31 @@ impl ShardGroupInfo {
     }
 }
 
+/// Longest database name, in bytes: a database is a directory of the data dir
+/// (`data/<db>/<rp>/<shard>`), and Linux file systems (ext4, xfs, btrfs, tmpfs) allow 255
+/// bytes in one name (`NAME_MAX`). InfluxDB has no limit and fails later, at the first write.
+pub const MAX_DATABASE_NAME_BYTES: usize = 255;
+
+/// Longest retention policy name, in bytes: a directory under its database's, so the same
+/// 255 as [`MAX_DATABASE_NAME_BYTES`].
+pub const MAX_RETENTION_POLICY_NAME_BYTES: usize = 255;
+
+/// Longest user name, in bytes. Not a path, but carried by every authenticated request and
+/// kept in the metadata and the logs; 255 is more than any real name.
+pub const MAX_USER_NAME_BYTES: usize = 255;
+
+/// `Err(NameTooLong)` when `name` is longer than `max` bytes.
+pub(crate) fn check_length(kind: &'static str, name: &str, max: usize) -> crate::Result<()> {
+    if name.len() > max {
+        return Err(crate::Error::NameTooLong {
+            kind,
+            len: name.len(),
+            max,
+        });
+    }
+    Ok(())
+}
+
 /// InfluxDB's rule for database, policy and user-visible names.
 pub(crate) fn valid_name(name: &str) -> bool {
     !name.is_empty() && name != "." && name != ".." && !name.contains(['/', '\\']) && name.chars().all(is_print)

@@ -7,6 +7,9 @@
 pub enum Error {
     #[error("invalid name")]
     InvalidName,
+    /// A name past its byte limit (Cairn's; InfluxDB has none).
+    #[error("{kind} name too long: {len} bytes, the limit is {max}")]
+    NameTooLong { kind: &'static str, len: usize, max: usize },
     #[error("database name required")]
     DatabaseNameRequired,
     #[error("database not found: {0}")]
@@ -42,7 +45,8 @@ pub enum Error {
 
     #[error("no data node can own shards")]
     NoDataNodes,
-    /// The store could not make a change durable.
+    /// The store could not make a change durable. The text names what failed and why, never
+    /// a path: it reaches clients (the store logs the path).
     #[error("metadata store: {0}")]
     Store(String),
 }

@@ -1,10 +1,13 @@
 //! local: the embedded one-member metadata store of a standalone data node. Commands are
 //! applied in order under one lock and the whole value is written to `meta.json` (write,
 //! fsync, rename, fsync the directory) before the change becomes visible, so a crash keeps
-//! either the old or the new metadata, never a mix.
+//! either the old or the new metadata, never a mix. The directory is kept 0700 and the file
+//! 0600: it holds the users' password hashes. Errors name what failed without the path
+//! (they reach clients through DDL); the path goes to the log.
 
-use std::fs::{self, File};
+use std::fs::{self, File, OpenOptions};
 use std::io::Write;
+use std::os::unix::fs::{DirBuilderExt, OpenOptionsExt, PermissionsExt};
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex, RwLock};
 
@@ -27,14 +30,27 @@ pub struct LocalStore {
 impl LocalStore {
     /// Opens the store in `dir`, creating it empty.
     pub fn open(dir: &Path) -> Result<Self> {
-        fs::create_dir_all(dir).map_err(|e| store_err(dir, "create", &e))?;
+        fs::DirBuilder::new()
+            .recursive(true)
+            .mode(0o700)
+            .create(dir)
+            .map_err(|e| store_err(dir, "create the metadata directory", &e))?;
+        // A directory made before modes were set keeps its own until told.
+        fs::set_permissions(dir, fs::Permissions::from_mode(0o700))
+            .map_err(|e| store_err(dir, "restrict the metadata directory", &e))?;
         let path = dir.join(FILE);
         let data = match fs::read(&path) {
-            Ok(bytes) => serde_json::from_slice(&bytes)
-                .map_err(|e| Error::Store(format!("cannot decode {}: {e}", path.display())))?,
+            Ok(bytes) => serde_json::from_slice(&bytes).map_err(|e| {
+                tracing::error!(path = %path.display(), error = %e, "cannot decode the metadata");
+                Error::Store(format!("cannot decode the metadata: {e}"))
+            })?,
             Err(e) if e.kind() == std::io::ErrorKind::NotFound => MetaData::default(),
-            Err(e) => return Err(store_err(&path, "read", &e)),
+            Err(e) => return Err(store_err(&path, "read the metadata", &e)),
         };
+        if path.exists() {
+            fs::set_permissions(&path, fs::Permissions::from_mode(0o600))
+                .map_err(|e| store_err(&path, "restrict the metadata file", &e))?;
+        }
         Ok(Self {
             dir: dir.to_path_buf(),
             current: RwLock::new(Arc::new(data.clone())),
@@ -65,19 +81,41 @@ impl LocalStore {
         let tmp = self.dir.join(format!("{FILE}.tmp"));
         let path = self.dir.join(FILE);
         let bytes = serde_json::to_vec(data).map_err(|e| Error::Store(format!("cannot encode metadata: {e}")))?;
-        let mut f = File::create(&tmp).map_err(|e| store_err(&tmp, "create", &e))?;
-        f.write_all(&bytes).map_err(|e| store_err(&tmp, "write", &e))?;
-        f.sync_all().map_err(|e| store_err(&tmp, "sync", &e))?;
-        fs::rename(&tmp, &path).map_err(|e| store_err(&path, "rename to", &e))?;
+        let mut f = OpenOptions::new()
+            .write(true)
+            .create(true)
+            .truncate(true)
+            .mode(0o600)
+            .open(&tmp)
+            .map_err(|e| store_err(&tmp, "create the metadata file", &e))?;
+        // An old temporary file keeps its mode through `open`.
+        f.set_permissions(fs::Permissions::from_mode(0o600))
+            .map_err(|e| store_err(&tmp, "restrict the metadata file", &e))?;
+        f.write_all(&bytes)
+            .map_err(|e| store_err(&tmp, "write the metadata", &e))?;
+        f.sync_all().map_err(|e| store_err(&tmp, "sync the metadata", &e))?;
+        fs::rename(&tmp, &path).map_err(|e| store_err(&path, "replace the metadata file", &e))?;
         File::open(&self.dir)
             .and_then(|d| d.sync_all())
-            .map_err(|e| store_err(&self.dir, "sync", &e))?;
+            .map_err(|e| store_err(&self.dir, "sync the metadata directory", &e))?;
         Ok(())
     }
 }
 
+/// A store error for clients (what and why, no path), with the path logged.
 fn store_err(path: &Path, action: &str, e: &std::io::Error) -> Error {
-    Error::Store(format!("cannot {action} {}: {e}", path.display()))
+    tracing::error!(path = %path.display(), error = %e, "cannot {action}");
+    Error::Store(format!("cannot {action}: {}", io_reason(e)))
+}
+
+/// The OS's words for an I/O error without the error number ("No space left on device").
+/// An error that is not the OS's may carry any text: only its kind is told.
+fn io_reason(e: &std::io::Error) -> String {
+    if e.raw_os_error().is_none() {
+        return e.kind().to_string();
+    }
+    let text = e.to_string();
+    text.split(" (os error").next().unwrap_or_default().to_owned()
 }
 
 #[cfg(test)]
@@ -105,5 +143,45 @@ mod tests {
         assert_eq!(data.databases.len(), 1);
         assert_eq!(data.databases[0].default_retention_policy, "autogen");
         assert_eq!(data.index, 1);
+    }
+
+    #[test]
+    fn files_are_private_and_errors_name_no_path() {
+        let root = tempfile::tempdir().unwrap();
+        let dir = root.path().join("meta");
+        fs::create_dir(&dir).unwrap();
+        fs::set_permissions(&dir, fs::Permissions::from_mode(0o755)).unwrap();
+        let store = LocalStore::open(&dir).unwrap();
+        store.apply(&Command::DropDatabase { name: "x".into() }).unwrap();
+        store
+            .apply(&Command::CreateDatabase {
+                name: "db".into(),
+                spec: None,
+                default_policy: true,
+            })
+            .unwrap();
+        let mode = |p: &Path| fs::metadata(p).unwrap().permissions().mode() & 0o777;
+        assert_eq!(mode(&dir), 0o700, "an existing directory is restricted");
+        assert_eq!(mode(&dir.join(FILE)), 0o600);
+        // A store that cannot write says what failed, not where.
+        fs::remove_dir_all(&dir).unwrap();
+        let err = store
+            .apply(&Command::CreateDatabase {
+                name: "db2".into(),
+                spec: None,
+                default_policy: true,
+            })
+            .unwrap_err()
+            .to_string();
+        assert_eq!(
+            err,
+            "metadata store: cannot create the metadata file: No such file or directory"
+        );
+        assert!(!err.contains(root.path().to_str().unwrap()));
+        fs::create_dir(&dir).unwrap();
+        fs::write(dir.join(FILE), b"{not json").unwrap();
+        let err = LocalStore::open(&dir).unwrap_err().to_string();
+        assert!(err.starts_with("metadata store: cannot decode the metadata: "), "{err}");
+        assert!(!err.contains(root.path().to_str().unwrap()), "{err}");
     }
 }

@@ -65,11 +65,14 @@ impl HttpError {
 }
 
 impl From<crate::write::WriteError> for HttpError {
+    /// A client's mistake as it is; a server failure logged whole and answered without the
+    /// paths its text names.
     fn from(e: crate::write::WriteError) -> Self {
         if e.is_client_error() {
             Self::bad_request(e.to_string())
         } else {
-            Self::internal(e.to_string())
+            tracing::error!(error = %e, "write failed");
+            Self::internal(crate::redact::paths(&e.to_string()))
         }
     }
 }

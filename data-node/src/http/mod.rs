@@ -28,7 +28,7 @@ use hyper_util::rt::TokioIo;
 use tokio::net::TcpListener;
 use tokio::sync::watch;
 
-pub use auth::{hash_password, Authenticator};
+pub use auth::{hash_password, Authenticator, MAX_PASSWORD_BYTES};
 pub use body::Body;
 pub use error::HttpError;
 pub use format::rfc3339_nano;
@@ -74,8 +74,19 @@ impl Api {
 
     /// InfluxDB's `authenticate` wrapper: with authentication on and an admin user in
     /// place, a request must carry valid credentials (401 otherwise); before the first
-    /// admin exists, requests pass without a user and the statement check decides.
+    /// admin exists, requests pass without a user and the statement check decides. The
+    /// check ran before the endpoint was called ([`Api::check_credentials`]); endpoints ask
+    /// for its outcome here at the point of their checks where InfluxDB makes it.
     fn authenticate(&self, req: &Req) -> Result<Option<meta::UserInfo>, HttpError> {
+        req.auth.clone()
+    }
+
+    /// Checks a request's credentials, bcrypt on the blocking pool.
+    async fn check_credentials(
+        &self,
+        params: &[(String, String)],
+        headers: &hyper::HeaderMap,
+    ) -> Result<Option<meta::UserInfo>, HttpError> {
         if !self.config.auth_enabled {
             return Ok(None);
         }
@@ -83,8 +94,11 @@ impl Api {
         if !meta.admin_exists() {
             return Ok(None);
         }
-        let result = auth::parse_credentials(&req.params, req.header(hyper::header::AUTHORIZATION))
-            .and_then(|creds| self.auth.authenticate(&meta, &creds));
+        let authorization = headers.get(hyper::header::AUTHORIZATION).and_then(|v| v.to_str().ok());
+        let result = match auth::parse_credentials(params, authorization) {
+            Ok(creds) => self.auth.authenticate(&meta, &creds).await,
+            Err(e) => Err(e),
+        };
         if result.is_err() {
             self.metrics.auth_failures.fetch_add(1, Ordering::Relaxed);
         }
@@ -152,6 +166,8 @@ pub struct Req {
     pub headers: hyper::HeaderMap,
     pub body: Incoming,
     pub peer: SocketAddr,
+    /// The outcome of the credentials check (`Ok(None)`: no user, as with auth off).
+    auth: Result<Option<meta::UserInfo>, HttpError>,
 }
 
 impl Req {
@@ -189,12 +205,17 @@ async fn handle(api: &Api, req: Request<Incoming>, peer: SocketAddr) -> Response
         }
         Resolved::Options => Response::new(Body::empty()),
         Resolved::Route(route) => {
+            let auth = match route {
+                Route::Write | Route::WriteV2 | Route::Query => api.check_credentials(&params, &parts.headers).await,
+                Route::Ping | Route::Health | Route::Metrics => Ok(None),
+            };
             let req = Req {
                 method: parts.method,
                 params,
                 headers: parts.headers,
                 body,
                 peer,
+                auth,
             };
             let result = match route {
                 Route::Ping => ping::ping(api, &req),

@@ -117,7 +117,10 @@ async fn serve_write(
             }
         })
         .await
-        .map_err(|e| HttpError::internal(format!("write task failed: {e}")))??;
+        .map_err(|e| {
+            tracing::error!(error = %e, "write task failed");
+            HttpError::internal(crate::redact::paths(&format!("write task failed: {e}")))
+        })??;
         Ok(outcome)
     }
     .await;

@@ -384,13 +384,17 @@ impl Parser<'_> {
         })
     }
 
-    /// Statements separated by semicolons (Go's `ParseQuery`).
+    /// Statements separated by semicolons (Go's `ParseQuery`). Empty statements between
+    /// semicolons are skipped as in Go, but a query without any statement (`;`, a comment)
+    /// is refused with the error of a missing statement, where InfluxDB 1.6.7 answers 200
+    /// with no results.
     pub(crate) fn parse_query(&mut self) -> Result<Query> {
         let mut statements = vec![];
         let mut semi = true;
         loop {
             let t = self.scan_ws();
             match t.tok {
+                Token::Eof if statements.is_empty() => return Err(Self::unexpected(&t, ROOT)),
                 Token::Eof => return Ok(Query { statements }),
                 Token::Semicolon => semi = true,
                 _ => {

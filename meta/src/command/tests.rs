@@ -293,3 +293,75 @@ fn continuous_queries_are_kept_per_database() {
     .unwrap_err();
     assert_eq!(err.to_string(), "database not found: nodb");
 }
+
+#[test]
+fn names_past_their_byte_limits_are_refused() {
+    let mut data = MetaData::default();
+    let long = "x".repeat(MAX_DATABASE_NAME_BYTES + 1);
+    let err = create_db(&mut data, &long, None).unwrap_err();
+    assert_eq!(err.to_string(), "database name too long: 256 bytes, the limit is 255");
+    // Bytes, not characters: 128 two-byte characters are 256 bytes.
+    assert!(matches!(
+        create_db(&mut data, &"é".repeat(128), None),
+        Err(Error::NameTooLong { len: 256, .. })
+    ));
+    create_db(&mut data, &"x".repeat(MAX_DATABASE_NAME_BYTES), None).unwrap();
+    create_db(&mut data, "db", None).unwrap();
+    let long_rp = "r".repeat(MAX_RETENTION_POLICY_NAME_BYTES + 1);
+    let err = create_db(&mut data, "db2", Some(spec(Some(&long_rp), None))).unwrap_err();
+    assert_eq!(
+        err.to_string(),
+        "retention policy name too long: 256 bytes, the limit is 255"
+    );
+    assert!(
+        data.database("db2").is_none(),
+        "a refused CREATE DATABASE leaves nothing"
+    );
+    let err = run(
+        &mut data,
+        Command::CreateRetentionPolicy {
+            database: "db".into(),
+            spec: spec(Some(&long_rp), None),
+            make_default: false,
+        },
+    )
+    .unwrap_err();
+    assert!(matches!(
+        err,
+        Error::NameTooLong {
+            kind: "retention policy",
+            ..
+        }
+    ));
+    let err = run(
+        &mut data,
+        Command::UpdateRetentionPolicy {
+            database: "db".into(),
+            name: "autogen".into(),
+            new_name: Some(long_rp.clone()),
+            duration: None,
+            replica_n: None,
+            shard_group_duration: None,
+            make_default: false,
+        },
+    )
+    .unwrap_err();
+    assert!(matches!(
+        err,
+        Error::NameTooLong {
+            kind: "retention policy",
+            ..
+        }
+    ));
+    let err = run(
+        &mut data,
+        Command::CreateUser {
+            name: "u".repeat(MAX_USER_NAME_BYTES + 1),
+            hash: String::new(),
+            admin: false,
+        },
+    )
+    .unwrap_err();
+    assert_eq!(err.to_string(), "user name too long: 256 bytes, the limit is 255");
+    assert!(data.users.is_empty());
+}

@@ -85,6 +85,14 @@ pub(crate) static TABLE: &[Deviation] = &[
         expect: Expect::Transform(show_measurements_neq),
     },
     Deviation {
+        case: "query_parse_errors",
+        step: 16,
+        reference: "200 {} for q=; (a query without any statement)",
+        cairn: "400 {\"error\":\"error parsing query: found EOF, expected SELECT, DELETE, SHOW, CREATE, DROP, EXPLAIN, GRANT, REVOKE, ALTER, SET, KILL at line 1, char 2\"}",
+        reason: "a query must hold a statement (issue 13): an empty one is a parse error, as a NUL character is (1.6.7 reads NUL as the end of the text)",
+        expect: Expect::Transform(statementless_query),
+    },
+    Deviation {
         case: "select_order_limit",
         step: 9,
         reference: "OFFSET 2 without LIMIT returns one row",
@@ -609,6 +617,14 @@ fn show_measurements_neq(n: &mut Normalized) {
     json_ok(
         n,
         "{\"results\":[{\"statement_id\":0,\"series\":[{\"name\":\"measurements\",\"columns\":[\"name\"],\"values\":[[\"cpu\"],[\"mem\"],[\"net\"]]}]}]}\n",
+    );
+}
+
+fn statementless_query(n: &mut Normalized) {
+    json_error(
+        n,
+        400,
+        "error parsing query: found EOF, expected SELECT, DELETE, SHOW, CREATE, DROP, EXPLAIN, GRANT, REVOKE, ALTER, SET, KILL at line 1, char 2",
     );
 }
 
