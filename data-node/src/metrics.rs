@@ -25,7 +25,7 @@ pub struct Metrics {
     pub http_connections_open: AtomicU64,
     /// Connections closed to make room for a newcomer at max-connection-limit.
     pub http_connections_evicted: AtomicU64,
-    /// Connections given a /ping-only reserve slot at max-connection-limit.
+    /// Connections given a /ping, /health and /metrics-only reserve slot at max-connection-limit.
     pub http_connections_reserve: AtomicU64,
     /// Connections closed at accept: the limit and the reserve were full of busy ones.
     pub http_connections_refused: AtomicU64,
@@ -108,7 +108,7 @@ impl Metrics {
         );
         counter(
             "cairn_http_connections_reserve_total",
-            "Connections at max-connection-limit given a /ping and /health-only slot.",
+            "Connections at max-connection-limit given a slot for /ping, /health and /metrics only.",
             &self.http_connections_reserve,
         );
         counter(

@@ -3,9 +3,10 @@
 //! descriptors. At the limit, a new connection takes the place of the connection idle for
 //! longest, or else of the one that has waited longest for a request head (both cost the
 //! node nothing to drop, and an honest client retries on a fresh connection). When every
-//! connection is busy with a request, a small reserve beyond the limit answers only `/ping`
-//! and `/health` (503 for anything else, one request per connection), so that load balancers
-//! still see the node alive; past the reserve, new connections are closed at once.
+//! connection is busy with a request, a small reserve beyond the limit answers only `/ping`,
+//! `/health` and `/metrics` (503 for anything else, one request per connection), so that
+//! load balancers and monitoring still see the node alive; past the reserve, new
+//! connections are closed at once.
 //!
 //! Each connection runs under the timeouts of `conn.rs`.
 
@@ -26,12 +27,12 @@ use tokio::sync::watch;
 use tokio_rustls::TlsAcceptor;
 
 use super::conn::{drive, ConnIo, ConnState, Phase, RequestBody, Timeouts, Tracked};
-use super::routes::{HEALTH, PING};
+use super::routes::{HEALTH, METRICS, PING};
 use super::{error_response, handle, Api, HttpError};
 
-/// Connections beyond `max-connection-limit` that may answer `/ping` and `/health` while
-/// every regular one is busy: a few health checkers at once, each holding its connection
-/// for one request of microseconds. Small enough to be noise against the file descriptors
+/// Connections beyond `max-connection-limit` that may answer `/ping`, `/health` and
+/// `/metrics` while every regular one is busy: a few health checkers at once, each holding
+/// its connection for one request of microseconds. Small enough to be noise against the file descriptors
 /// the limit leaves free (half of them).
 pub const PING_RESERVE: usize = 32;
 
@@ -257,7 +258,7 @@ struct Connection {
     api: Arc<Api>,
     peer: SocketAddr,
     state: Arc<ConnState>,
-    /// A reserve slot: `/ping` and `/health` only, one request.
+    /// A reserve slot: `/ping`, `/health` and `/metrics` only, one request.
     reserve: bool,
     watcher: Watcher,
 }
@@ -291,7 +292,7 @@ impl Connection {
             async move {
                 state.request_started();
                 let req = req.map(|b| RequestBody::new(b, Arc::clone(&state)));
-                let resp = if reserve && !matches!(req.uri().path(), PING | HEALTH) {
+                let resp = if reserve && !matches!(req.uri().path(), PING | HEALTH | METRICS) {
                     over_limit()
                 } else {
                     handle(&api, req, peer).await
@@ -310,7 +311,7 @@ impl Connection {
     }
 }
 
-/// The answer of a reserve connection to anything but `/ping` and `/health`.
+/// The answer of a reserve connection to anything but `/ping`, `/health` and `/metrics`.
 fn over_limit() -> hyper::Response<super::Body> {
     let mut r = error_response(&HttpError::new(
         StatusCode::SERVICE_UNAVAILABLE,
