@@ -18,7 +18,7 @@ pub enum TlsError {
     Certificate { path: String, reason: String },
     #[error("https-private-key {path:?}: {reason}")]
     Key { path: String, reason: String },
-    #[error("https: the certificate and key do not fit together: {0}")]
+    #[error("https-certificate and https-private-key cannot be used together: {0}")]
     Config(rustls::Error),
 }
 
