@@ -40,6 +40,14 @@ pub struct HttpConfig {
     pub max_body_size: u64,
     pub max_row_limit: usize,
     pub version: String,
+    pub max_connection_limit: u64,
+    pub read_header_timeout: ConfigDuration,
+    pub read_body_timeout: ConfigDuration,
+    pub read_body_min_rate: Size,
+    pub idle_timeout: ConfigDuration,
+    pub https_enabled: bool,
+    pub https_certificate: String,
+    pub https_private_key: String,
 }
 
 #[derive(Debug, Clone, Deserialize)]
@@ -400,6 +408,14 @@ mod tests {
         assert_eq!(c.data.cache_max_memory_size, Size(1 << 30));
         assert_eq!(c.data.wal_fsync_delay, ConfigDuration(Duration::ZERO));
         assert_eq!(c.retention.check_interval, ConfigDuration(Duration::from_secs(1800)));
+        assert!(!c.http.https_enabled);
+        assert_eq!(c.http.https_certificate, "/etc/ssl/influxdb.pem");
+        assert_eq!(c.http.https_private_key, "");
+        assert_eq!(c.http.max_connection_limit, 0);
+        assert_eq!(c.http.read_header_timeout.0, Duration::from_secs(10));
+        assert_eq!(c.http.read_body_timeout.0, Duration::from_secs(30));
+        assert_eq!(c.http.read_body_min_rate, Size(1 << 10));
+        assert_eq!(c.http.idle_timeout.0, Duration::from_secs(120));
     }
 
     #[test]

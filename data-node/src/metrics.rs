@@ -21,6 +21,16 @@ pub struct Metrics {
     /// Sum of query durations, microseconds.
     pub query_micros: AtomicU64,
     pub auth_failures: AtomicU64,
+    /// HTTP connections open now (a gauge).
+    pub http_connections_open: AtomicU64,
+    /// Connections closed to make room for a newcomer at max-connection-limit.
+    pub http_connections_evicted: AtomicU64,
+    /// Connections given a /ping, /health and /metrics-only reserve slot at max-connection-limit.
+    pub http_connections_reserve: AtomicU64,
+    /// Connections closed at accept: the limit and the reserve were full of busy ones.
+    pub http_connections_refused: AtomicU64,
+    /// Connections closed by a read-header, read-body or idle timeout, or evicted.
+    pub http_connections_cut: AtomicU64,
     store: std::sync::OnceLock<Arc<Store>>,
     queries: std::sync::OnceLock<Arc<QueryExecutor>>,
 }
@@ -90,6 +100,31 @@ impl Metrics {
             "cairn_auth_failures_total",
             "Requests refused for bad or missing credentials.",
             &self.auth_failures,
+        );
+        counter(
+            "cairn_http_connections_evicted_total",
+            "Connections closed to make room at max-connection-limit (idle, or slow to send a request).",
+            &self.http_connections_evicted,
+        );
+        counter(
+            "cairn_http_connections_reserve_total",
+            "Connections at max-connection-limit given a slot for /ping, /health and /metrics only.",
+            &self.http_connections_reserve,
+        );
+        counter(
+            "cairn_http_connections_refused_total",
+            "Connections closed at accept: every slot busy with a request.",
+            &self.http_connections_refused,
+        );
+        counter(
+            "cairn_http_connections_cut_total",
+            "Connections dropped by read-header-timeout, read-body-timeout, idle-timeout or eviction.",
+            &self.http_connections_cut,
+        );
+        let _ = writeln!(
+            out,
+            "# HELP cairn_http_connections_open HTTP connections open.\n# TYPE cairn_http_connections_open gauge\ncairn_http_connections_open {}",
+            self.http_connections_open.load(Relaxed)
         );
         if let Some(executor) = self.queries.get() {
             let (running, queued) = executor.admission_counts();

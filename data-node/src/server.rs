@@ -1,5 +1,6 @@
 //! server: the composition root of a data node. It opens the metadata store and the local
-//! shards, builds the write and query coordinators, serves the HTTP API, runs the
+//! shards, builds the write and query coordinators, serves the HTTP API (HTTPS when
+//! configured, under the connection limit), runs the
 //! background jobs (flush of cold shards, retention, precreation), and on SIGTERM or
 //! SIGINT stops accepting requests, lets those in flight finish and flushes every shard.
 
@@ -32,6 +33,8 @@ pub enum StartError {
     BindAddress { addr: String, reason: String },
     #[error("cannot listen on {addr}: {source}")]
     Listen { addr: SocketAddr, source: std::io::Error },
+    #[error("{0}")]
+    Tls(#[from] http::TlsError),
     #[error("only --standalone is available yet: cluster mode comes with the meta nodes")]
     NotStandalone,
 }
@@ -61,6 +64,16 @@ pub async fn run(config: Config) -> Result<(), StartError> {
     private_dir(&dir)?;
     private_dir(&dir.join("data"))?;
     let bind = parse_bind(&config.http.bind_address)?;
+    let tls = if config.http.https_enabled {
+        Some(http::tls_acceptor(
+            &config.http.https_certificate,
+            &config.http.https_private_key,
+        )?)
+    } else {
+        None
+    };
+    let nofile = http::raise_nofile_limit();
+    let max_connections = http::connection_limit(config.http.max_connection_limit, nofile);
     let meta: Arc<dyn MetaClient> = Arc::new(LocalStore::open(&dir.join("meta"))?);
     if meta.data().data_nodes.is_empty() {
         meta.apply(Command::AddDataNode {
@@ -108,10 +121,18 @@ pub async fn run(config: Config) -> Result<(), StartError> {
         .await
         .map_err(|source| StartError::Listen { addr: bind, source })?;
     let local = listener.local_addr().unwrap_or(bind);
-    tracing::info!(http = %local, dir = %dir.display(), version = %config.http.version, "cairn-data is ready (standalone)");
+    tracing::info!(
+        http = %local,
+        https = tls.is_some(),
+        dir = %dir.display(),
+        version = %config.http.version,
+        max_connections,
+        open_file_limit = nofile,
+        "cairn-data is ready (standalone)"
+    );
 
     let (stop_tx, stop_rx) = watch::channel(false);
-    let server = tokio::spawn(http::serve(listener, api, stop_rx.clone()));
+    let server = tokio::spawn(http::serve(listener, api, tls, max_connections, stop_rx.clone()));
     let jobs = tokio::spawn(background(
         config.clone(),
         Arc::clone(&meta),

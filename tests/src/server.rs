@@ -324,10 +324,20 @@ impl Server {
         self.wait_ready()
     }
 
-    /// Polls `/ping` until it answers 2xx; fails early if the process exits.
+    /// Whether the process serves HTTPS (`CAIRN_HTTP_HTTPS_ENABLED=true` in its environment):
+    /// this plain-HTTP harness then sees it ready when its port accepts connections.
+    pub fn https(&self) -> bool {
+        self.env
+            .iter()
+            .any(|(k, v)| k == "CAIRN_HTTP_HTTPS_ENABLED" && (v == "true" || v == "1"))
+    }
+
+    /// Polls `/ping` until it answers 2xx (for HTTPS, until the port accepts a connection:
+    /// cairn-data binds it once it is ready); fails early if the process exits.
     fn wait_ready(&mut self) -> Result<(), String> {
         let deadline = Instant::now() + READY_TIMEOUT;
         let ping = Request::get("/ping");
+        let https = self.https();
         loop {
             let child = self.child.as_mut().expect("BUG: wait_ready without a child");
             if let Ok(Some(status)) = child.try_wait() {
@@ -340,7 +350,11 @@ impl Server {
                     if in_use { " - address already in use" } else { "" }
                 ));
             }
-            if let Ok(r) = http::send(self.addr, &ping) {
+            if https {
+                if std::net::TcpStream::connect_timeout(&self.addr, Duration::from_secs(1)).is_ok() {
+                    return Ok(());
+                }
+            } else if let Ok(r) = http::send(self.addr, &ping) {
                 if (200..300).contains(&r.status) {
                     return Ok(());
                 }

@@ -1,38 +1,40 @@
 //! http: the InfluxDB 1.x HTTP API. One handler resolves the route (`routes.rs`), adds the
 //! headers every answer carries (version, build, request id, CORS), checks credentials and
 //! hands the request to the endpoint's module. Errors become InfluxDB's JSON bodies in one
-//! place (`error.rs`).
+//! place (`error.rs`). `listener.rs` accepts connections (HTTPS with `tls.rs`) under the
+//! connection limit; `conn.rs` holds each connection's timeouts.
 
 mod auth;
 mod body;
+mod conn;
 mod error;
 mod format;
 mod json;
+mod listener;
 mod ping;
 mod query;
 mod results;
 mod routes;
+mod tls;
 mod write;
 
-use std::convert::Infallible;
 use std::net::SocketAddr;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::Arc;
 
 use bytes::Bytes;
 use http_body_util::BodyExt;
-use hyper::body::Incoming;
 use hyper::header::{HeaderValue, CONTENT_TYPE};
 use hyper::{Request, Response, StatusCode};
-use hyper_util::rt::TokioIo;
-use tokio::net::TcpListener;
-use tokio::sync::watch;
 
 pub use auth::{hash_password, Authenticator, MAX_PASSWORD_BYTES};
 pub use body::Body;
+pub use conn::RequestBody;
 pub use error::HttpError;
 pub use format::rfc3339_nano;
 pub use json::{write_f64 as json_f64, write_str as json_str};
+pub use listener::{connection_limit, raise_nofile_limit, serve, PING_RESERVE};
+pub use tls::{acceptor as tls_acceptor, TlsError};
 
 use crate::config::HttpConfig;
 use crate::meta_client::MetaClient;
@@ -124,47 +126,13 @@ impl Api {
     }
 }
 
-/// Serves the API on `listener` until `shutdown` turns true; then stops accepting and
-/// waits for the requests in flight to finish.
-pub async fn serve(listener: TcpListener, api: Arc<Api>, mut shutdown: watch::Receiver<bool>) {
-    let graceful = hyper_util::server::graceful::GracefulShutdown::new();
-    loop {
-        let accepted = tokio::select! {
-            a = listener.accept() => a,
-            _ = shutdown.changed() => break,
-        };
-        let (stream, peer) = match accepted {
-            Ok(a) => a,
-            Err(e) => {
-                tracing::warn!(error = %e, "accept failed");
-                tokio::time::sleep(std::time::Duration::from_millis(50)).await;
-                continue;
-            }
-        };
-        let _ = stream.set_nodelay(true);
-        let api = Arc::clone(&api);
-        let service = hyper::service::service_fn(move |req| {
-            let api = Arc::clone(&api);
-            async move { Ok::<_, Infallible>(handle(&api, req, peer).await) }
-        });
-        let conn = hyper::server::conn::http1::Builder::new().serve_connection(TokioIo::new(stream), service);
-        let conn = graceful.watch(conn);
-        tokio::spawn(async move {
-            if let Err(e) = conn.await {
-                tracing::debug!(error = %e, %peer, "connection ended with an error");
-            }
-        });
-    }
-    graceful.shutdown().await;
-}
-
 /// A request as the endpoints see it: method, path, parameters, headers, body bytes.
 #[derive(Debug)]
 pub struct Req {
     pub method: hyper::Method,
     pub params: Vec<(String, String)>,
     pub headers: hyper::HeaderMap,
-    pub body: Incoming,
+    pub body: RequestBody,
     pub peer: SocketAddr,
     /// The outcome of the credentials check (`Ok(None)`: no user, as with auth off).
     auth: Result<Option<meta::UserInfo>, HttpError>,
@@ -185,7 +153,7 @@ impl Req {
     }
 }
 
-async fn handle(api: &Api, req: Request<Incoming>, peer: SocketAddr) -> Response<Body> {
+async fn handle(api: &Api, req: Request<RequestBody>, peer: SocketAddr) -> Response<Body> {
     let request_id = api.request_id();
     let (parts, body) = req.into_parts();
     let origin = parts.headers.get(hyper::header::ORIGIN).cloned();
