@@ -196,16 +196,23 @@ fn salted(hash: &str, password: &str) -> [u8; 32] {
     h.finalize().into()
 }
 
-/// A bcrypt hash of a new password (CREATE USER, SET PASSWORD), refusing a password bcrypt
-/// would cut. Callers run it off the async runtime: the query executor runs statements on
-/// the blocking pool.
-pub fn hash_password(password: &str) -> Result<String, String> {
+/// Refuses a password bcrypt would silently cut: better a clear error at CREATE USER than a
+/// password that matches more strings than its owner typed.
+pub fn check_password(password: &str) -> Result<(), String> {
     if password.len() > MAX_PASSWORD_BYTES {
         return Err(format!(
             "password too long: {} bytes, bcrypt uses at most {MAX_PASSWORD_BYTES}",
             password.len()
         ));
     }
+    Ok(())
+}
+
+/// A bcrypt hash of a new password (CREATE USER, SET PASSWORD), refusing a password bcrypt
+/// would cut. Callers run it off the async runtime: the query executor runs statements on
+/// the blocking pool.
+pub fn hash_password(password: &str) -> Result<String, String> {
+    check_password(password)?;
     bcrypt::hash(password, HASH_COST).map_err(|e| format!("cannot hash password: {e}"))
 }
 

@@ -27,7 +27,7 @@ use http_body_util::BodyExt;
 use hyper::header::{HeaderValue, CONTENT_TYPE};
 use hyper::{Request, Response, StatusCode};
 
-pub use auth::{hash_password, Authenticator, MAX_PASSWORD_BYTES};
+pub use auth::{check_password, hash_password, Authenticator, MAX_PASSWORD_BYTES};
 pub use body::Body;
 pub use conn::RequestBody;
 pub use error::HttpError;

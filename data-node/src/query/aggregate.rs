@@ -765,7 +765,7 @@ impl Group<'_> {
             let sh = &self.target.shards[*shard_idx];
             let mut cols = Vec::with_capacity(needed.len());
             for n in &needed {
-                let c = sh.points(info, n, window.lo, window.hi).map_err(|e| e.to_string())?;
+                let c = sh.points(info, n, window.lo, window.hi).map_err(super::storage_error)?;
                 *self.points_read += c.as_ref().map_or(0, |(t, _)| t.len() as u64);
                 cols.push(c);
             }
@@ -1067,7 +1067,7 @@ fn group_partials(
     for (shard_idx, (idx, infos)) in &per_shard {
         let got = target.shards[*shard_idx]
             .aggregate(infos, field, window, needs)
-            .map_err(|e| e.to_string())?;
+            .map_err(super::storage_error)?;
         held.grow(got.iter().map(|p| p.buckets.len()).sum::<usize>() * size_of::<(i64, Partial)>())?;
         for ((part, idx), merged) in got.into_iter().zip(idx).zip(&mut merged) {
             *points_read += part.points;
@@ -1303,7 +1303,7 @@ fn aux_value(
     }
     let got = target.shards[*shard_idx]
         .points(info, &v.name, time, time)
-        .map_err(|e| e.to_string())?;
+        .map_err(super::storage_error)?;
     Ok(match got {
         Some((times, values)) if !times.is_empty() => value_at(values.as_ref(), 0),
         _ => Value::Null,

@@ -9,7 +9,7 @@ use influxql::Statement;
 use meta::{Command, MetaData, Privilege, RetentionPolicySpec};
 
 use super::{database, QueryContext, QueryExecutor, Row, Value};
-use crate::http::hash_password;
+use crate::http::{check_password, hash_password};
 
 pub(super) fn execute(
     ex: &QueryExecutor,
@@ -46,7 +46,7 @@ pub(super) fn execute(
                 return Ok(Vec::new());
             }
             apply(Command::DropDatabase { name: s.name.clone() })?;
-            ex.store.delete_all(&s.name, None).map_err(|e| e.to_string())?;
+            ex.store.delete_all(&s.name, None).map_err(super::storage_error)?;
             Ok(Vec::new())
         }
         Statement::CreateRetentionPolicy(s) => {
@@ -84,7 +84,7 @@ pub(super) fn execute(
             })?;
             ex.store
                 .delete_all(&s.database, Some(&s.name))
-                .map_err(|e| e.to_string())?;
+                .map_err(super::storage_error)?;
             Ok(Vec::new())
         }
         Statement::ShowRetentionPolicies(s) => {
@@ -105,6 +105,7 @@ pub(super) fn execute(
             Ok(vec![row])
         }
         Statement::CreateUser(s) => {
+            check_password(&s.password)?;
             if let Some(u) = meta.user(&s.name) {
                 // Idempotent when nothing changes, as InfluxDB's meta client is.
                 if u.admin == s.admin && bcrypt::verify(&s.password, &u.hash).unwrap_or(false) {
@@ -242,7 +243,7 @@ pub(super) fn execute(
             });
             apply(Command::DropShard { id: s.id, at: ctx.now })?;
             if let Some((db, rp)) = found {
-                ex.store.delete(&db, &rp, s.id).map_err(|e| e.to_string())?;
+                ex.store.delete(&db, &rp, s.id).map_err(super::storage_error)?;
             }
             Ok(Vec::new())
         }

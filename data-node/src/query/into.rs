@@ -63,7 +63,7 @@ pub(super) fn execute(
         }
         writer
             .write(&database, &policy, Consistency::One, batch.points(), ctx.now)
-            .map_err(|e| e.to_string())?;
+            .map_err(super::storage_error)?;
         body.clear();
         *lines = 0;
         Ok(())

@@ -307,3 +307,11 @@ pub(crate) fn database<'a>(stmt_db: &'a str, ctx: &'a QueryContext) -> Result<&'
     }
     Ok(db)
 }
+
+/// A storage error as a statement's error text: logged whole (the operator needs the file it
+/// failed on), answered with server paths hidden (the client must not learn the layout).
+fn storage_error(e: impl std::fmt::Display) -> String {
+    let full = e.to_string();
+    tracing::error!(error = %full, "query: storage failed");
+    crate::redact::paths(&full)
+}

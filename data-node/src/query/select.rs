@@ -464,7 +464,7 @@ fn read_columns(
         } else {
             sh.points(info, f, lo, hi)
         };
-        cols.push(c.map_err(|e| e.to_string())?);
+        cols.push(c.map_err(super::storage_error)?);
     }
     if limit == 0 {
         return Ok((cols, false));
@@ -572,17 +572,17 @@ pub(super) fn resolve(
             Source::Subquery(inner) => {
                 let reader: Arc<dyn ShardReader> =
                     Arc::new(super::subquery::SubqueryReader::run(ex, meta, inner, ctx, lo, hi)?);
-                for name in reader.measurements().map_err(|e| e.to_string())? {
+                for name in reader.measurements().map_err(super::storage_error)? {
                     let t = targets.entry(name.clone()).or_insert_with(|| Target {
                         name: name.clone(),
                         shards: Vec::new(),
                         fields: BTreeMap::new(),
                         tags: BTreeSet::new(),
                     });
-                    for (f, ty) in reader.fields(&name).map_err(|e| e.to_string())? {
+                    for (f, ty) in reader.fields(&name).map_err(super::storage_error)? {
                         t.fields.entry(f).or_insert(ty);
                     }
-                    t.tags.extend(reader.tag_keys(&name).map_err(|e| e.to_string())?);
+                    t.tags.extend(reader.tag_keys(&name).map_err(super::storage_error)?);
                     t.shards.push(Arc::clone(&reader));
                 }
                 continue;
@@ -610,7 +610,7 @@ pub(super) fn resolve(
         let shards = ex.shards(meta, db, rp, lo, hi);
         let mut names = BTreeSet::new();
         for sh in &shards {
-            for n in sh.measurements().map_err(|e| e.to_string())? {
+            for n in sh.measurements().map_err(super::storage_error)? {
                 let hit = match &m.regex {
                     Some(re) => re.regex().is_match(&n),
                     None => n == m.name,
@@ -633,10 +633,10 @@ pub(super) fn resolve(
                 if t.shards.iter().any(|x| x.id() == sh.id()) {
                     continue;
                 }
-                for (f, ty) in sh.fields(&name).map_err(|e| e.to_string())? {
+                for (f, ty) in sh.fields(&name).map_err(super::storage_error)? {
                     t.fields.entry(f).or_insert(ty);
                 }
-                t.tags.extend(sh.tag_keys(&name).map_err(|e| e.to_string())?);
+                t.tags.extend(sh.tag_keys(&name).map_err(super::storage_error)?);
                 t.shards.push(Arc::clone(sh));
             }
         }
@@ -728,7 +728,7 @@ pub(super) fn group_series(
 ) -> Result<Groups, String> {
     let mut groups: Groups = BTreeMap::new();
     for (i, sh) in target.shards.iter().enumerate() {
-        for info in sh.series(&target.name, pushed).map_err(|e| e.to_string())? {
+        for info in sh.series(&target.name, pushed).map_err(super::storage_error)? {
             let key = group_tags
                 .iter()
                 .map(|k| tag_of(&info.tags, k).unwrap_or("").to_owned())
