@@ -74,6 +74,14 @@ pub enum ErrorKind {
     /// docs/compatibility.md).
     #[error("invalid UTF-8")]
     InvalidUtf8,
+    /// Not InfluxDB's: the line is longer than [`Limits::max_line_bytes`](crate::Limits), the
+    /// server's `max-line-size`. Worded like InfluxDB's own limits (`max key length exceeded`).
+    #[error("max-line-size exceeded: {len} > {max} bytes")]
+    LineTooLong { len: usize, max: usize },
+    /// Not InfluxDB's: the line has more fields than
+    /// [`Limits::max_fields_per_line`](crate::Limits), the server's `max-fields-per-line`.
+    #[error("max-fields-per-line exceeded: {count} > {max} fields")]
+    TooManyFields { count: usize, max: usize },
 }
 
 /// A rejected line: where it is, what it says, and why.

@@ -6,7 +6,9 @@
 //!
 //! Parsing is zero-copy: [`parse_lines`] returns a [`Batch`] whose strings borrow from the
 //! body unless an escape had to be removed. A bad line becomes a [`LineError`] whose text is
-//! InfluxDB's (`unable to parse '<line>': <reason>`), and the other lines are kept. Where Cairn
+//! InfluxDB's (`unable to parse '<line>': <reason>`), and the other lines are kept. The
+//! server's [`Limits`] (line length, fields per line, points per body) are checked while
+//! parsing, so that a hostile body costs no more memory than the limits allow. Where Cairn
 //! departs from InfluxDB 1.6.7 on purpose (unsigned integers, CRLF, invalid UTF-8, `us`
 //! precision), docs/compatibility.md lists it.
 //!
@@ -33,7 +35,7 @@ mod writer;
 
 pub use error::{ErrorKind, LineError, MAX_KEY_LEN, MAX_NANOS, MIN_NANOS};
 pub use escape::cmp_tag_keys;
-pub use parser::{parse_lines, parse_lines_into, ParseOptions};
+pub use parser::{parse_lines, parse_lines_into, Limits, ParseOptions};
 pub use point::{Batch, Buffers, Field, FieldValue, Point, Tag};
 pub use precision::Precision;
 pub use series_key::{series_hash, series_key};

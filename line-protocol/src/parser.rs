@@ -26,14 +26,38 @@ pub struct ParseOptions {
     /// Server time in ns for lines without a timestamp; truncated to `precision`, as
     /// InfluxDB does.
     pub default_time: i64,
+    /// What one body may hold; none by default.
+    pub limits: Limits,
 }
 
+/// Limits on one body, each 0 for none. InfluxDB 1.x has none of them (only a body size);
+/// a server sets them so that one request cannot take the memory and time of many: they are
+/// checked before the line is parsed (its length), right after (its field count), and as
+/// points are added (their count), so a body over a limit never costs more memory than the
+/// limit allows.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Limits {
+    /// Bytes of one line (leading whitespace and the line ending not counted); a longer line
+    /// is rejected with [`ErrorKind::LineTooLong`], unparsed.
+    pub max_line_bytes: usize,
+    /// Fields of one line; a line with more is rejected with [`ErrorKind::TooManyFields`].
+    pub max_fields_per_line: usize,
+    /// Accepted points of one body; the point past it stops the parse, and
+    /// [`Batch::exceeds_max_points`] says so (the body is to be refused whole).
+    pub max_points: usize,
+}
+
+/// Bytes of a line quoted in the error for a line over a limit: the line may be megabytes
+/// long, and its start says which line it was.
+const QUOTED_PREFIX: usize = 64;
+
 impl ParseOptions {
-    /// Nanosecond timestamps, lines without one get `default_time`.
+    /// Nanosecond timestamps, lines without one get `default_time`, no limits.
     pub fn new(default_time: i64) -> Self {
         Self {
             precision: Precision::Nanosecond,
             default_time,
+            limits: Limits::default(),
         }
     }
 
@@ -41,6 +65,23 @@ impl ParseOptions {
     pub fn with_precision(self, precision: Precision) -> Self {
         Self { precision, ..self }
     }
+
+    /// The same options with limits.
+    pub fn with_limits(self, limits: Limits) -> Self {
+        Self { limits, ..self }
+    }
+}
+
+/// The start of a line over a limit, cut on a character boundary, as its error quotes it.
+fn quoted_prefix(line: &str) -> Cow<'_, str> {
+    if line.len() <= QUOTED_PREFIX {
+        return Cow::Borrowed(line);
+    }
+    let mut end = QUOTED_PREFIX;
+    while !line.is_char_boundary(end) {
+        end -= 1;
+    }
+    Cow::Owned(format!("{}...", &line[..end]))
 }
 
 /// Parses every line of `body`. A bad line is reported in [`Batch::errors`] and never stops
@@ -61,7 +102,11 @@ pub fn parse_lines_into<'a>(body: &'a [u8], options: &ParseOptions, buffers: Buf
     let mut batch = buffers.into_batch();
     // Size the vectors once, from the line count and the shape of the first point (bodies
     // are usually uniform): regrowing them copies more bytes than the body holds.
-    let lines = memchr::memchr_iter(b'\n', body).count() + 1;
+    let limits = options.limits;
+    let mut lines = memchr::memchr_iter(b'\n', body).count() + 1;
+    if limits.max_points > 0 {
+        lines = lines.min(limits.max_points);
+    }
     batch.points.reserve(lines);
     let mut sized = false;
     let text = std::str::from_utf8(body).ok();
@@ -92,6 +137,20 @@ pub fn parse_lines_into<'a>(body: &'a [u8], options: &ParseOptions, buffers: Buf
         if body[start] == b'#' {
             continue; // comment
         }
+        if limits.max_line_bytes > 0 && stop - start > limits.max_line_bytes {
+            // Not parsed at all: a long line costs no memory beyond the body.
+            let end = (start + QUOTED_PREFIX + 4).min(stop);
+            let head = String::from_utf8_lossy(&body[start..end]);
+            batch.errors.push(LineError {
+                line_number: this_line,
+                line: Cow::Owned(quoted_prefix(&head).into_owned()),
+                kind: ErrorKind::LineTooLong {
+                    len: stop - start,
+                    max: limits.max_line_bytes,
+                },
+            });
+            continue;
+        }
         let line = match text {
             Some(t) => &t[start..stop],
             None => match std::str::from_utf8(&body[start..stop]) {
@@ -109,7 +168,22 @@ pub fn parse_lines_into<'a>(body: &'a [u8], options: &ParseOptions, buffers: Buf
         };
         let (tags_mark, fields_mark) = (batch.tags.len(), batch.fields.len());
         let escaped = !plain && memchr(b'\\', line.as_bytes()).is_some();
-        match parse_line(line, escaped, &mut batch, options.precision, default_time) {
+        let parsed = parse_line(line, escaped, &mut batch, options.precision, default_time).and_then(|ok| {
+            // Counted after the parse: the line is within `max_line_bytes`, so its fields are
+            // too, and the error can say how many there were.
+            let count = batch.fields.len() - fields_mark;
+            match limits.max_fields_per_line {
+                max if max > 0 && count > max => Err(ErrorKind::TooManyFields { count, max }),
+                _ => Ok(ok),
+            }
+        });
+        if parsed.is_ok() && limits.max_points > 0 && batch.points.len() >= limits.max_points {
+            batch.tags.truncate(tags_mark);
+            batch.fields.truncate(fields_mark);
+            batch.too_many_points = true;
+            break;
+        }
+        match parsed {
             Ok((measurement, time)) if !sized => {
                 sized = true;
                 batch.tags.reserve(batch.tags.len() * lines);
@@ -132,9 +206,13 @@ pub fn parse_lines_into<'a>(body: &'a [u8], options: &ParseOptions, buffers: Buf
             Err(kind) => {
                 batch.tags.truncate(tags_mark);
                 batch.fields.truncate(fields_mark);
+                let line = match kind {
+                    ErrorKind::TooManyFields { .. } => quoted_prefix(line),
+                    _ => Cow::Borrowed(line),
+                };
                 batch.errors.push(LineError {
                     line_number: this_line,
-                    line: Cow::Borrowed(line),
+                    line,
                     kind,
                 });
             }

@@ -18,6 +18,9 @@ pub struct Batch<'a> {
     pub(crate) fields: Vec<Field<'a>>,
     /// Rejected lines, in body order.
     pub(crate) errors: Vec<LineError<'a>>,
+    /// The body holds more points than [`Limits::max_points`](crate::Limits); parsing
+    /// stopped at the first one past it.
+    pub(crate) too_many_points: bool,
 }
 
 /// Where one point's parts live in its [`Batch`].
@@ -152,6 +155,7 @@ impl Buffers {
             tags: relabel(self.tags),
             fields: relabel(self.fields),
             errors: relabel(self.errors),
+            too_many_points: false,
         }
     }
 }
@@ -192,6 +196,12 @@ impl<'a> Batch<'a> {
     /// True when no line was accepted.
     pub fn is_empty(&self) -> bool {
         self.points.is_empty()
+    }
+
+    /// Whether the body held more points than [`Limits::max_points`](crate::Limits): parsing
+    /// stopped there, and the body is to be refused whole.
+    pub fn exceeds_max_points(&self) -> bool {
+        self.too_many_points
     }
 
     /// Number of field values over all accepted points.

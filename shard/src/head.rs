@@ -2,12 +2,19 @@
 //! field-series. Writers append; a flush freezes the whole head (readers still see it) and
 //! turns it into blocks. Its size is tracked so that a writer past the limit gets an error
 //! rather than the node an out-of-memory kill.
+//!
+//! A write's points enter the head only once its WAL record is durable, and in WAL order
+//! ([`Head::append_in_order`]): each write waits for the writes with lower seqs to be
+//! appended (or given up, [`Head::skip`]) first. So the head never shows a point whose
+//! record could still fail, the newest write wins on equal times both in memory and on
+//! replay, and a freeze knows exactly which records it covers (every seq up to the last one
+//! appended in order).
 
 use std::borrow::Cow;
-use std::collections::HashMap;
+use std::collections::{BTreeSet, HashMap};
 use std::hash::{BuildHasherDefault, Hasher};
 use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
-use std::sync::{Arc, Mutex, RwLock, RwLockWriteGuard};
+use std::sync::{Arc, Condvar, Mutex, MutexGuard, RwLock, RwLockWriteGuard};
 use std::time::Instant;
 
 use block::FieldType;
@@ -67,6 +74,29 @@ pub(crate) struct Head {
     /// Frozen parts released so far: a reader holding a RocksDB iterator from before a release
     /// would see the released points in neither place, and must take a new iterator.
     releases: AtomicU64,
+    /// Whose turn it is to append: held while appending in order and while freezing.
+    turn: Mutex<Turn>,
+    /// Signalled when the turn moves on.
+    turn_moved: Condvar,
+}
+
+/// The WAL order of appends.
+#[derive(Debug, Default)]
+struct Turn {
+    /// The lowest seq not yet appended or skipped: every record below it is in the head or
+    /// failed.
+    next: u64,
+    /// Seqs above `next` given up already (their records failed).
+    skipped: BTreeSet<u64>,
+}
+
+impl Turn {
+    fn advance(&mut self) {
+        self.next += 1;
+        while self.skipped.remove(&self.next) {
+            self.next += 1;
+        }
+    }
 }
 
 /// A frozen head: every column sorted, and the WAL seq it covers.
@@ -98,11 +128,57 @@ impl Head {
             bytes: AtomicUsize::new(0),
             oldest: Mutex::new(None),
             releases: AtomicU64::new(0),
+            turn: Mutex::new(Turn { next: 1, ..Turn::default() }),
+            turn_moved: Condvar::new(),
         }
     }
 
+    /// After the WAL replay: the next write appends the record after `seq`.
+    pub(crate) fn start_after(&self, seq: u64) {
+        let mut turn = self.lock_turn();
+        turn.next = seq + 1;
+        turn.skipped.clear();
+    }
+
+    /// Appends the points of the record `seq` once every record before it was appended or
+    /// skipped; the record is durable. See the module docs.
+    pub(crate) fn append_in_order<'v>(
+        &self,
+        seq: u64,
+        points: impl IntoIterator<Item = (FieldSeries, FieldType, i64, &'v FieldValue<'v>)>,
+    ) {
+        let mut turn = self.lock_turn();
+        while turn.next < seq {
+            turn = self.turn_moved.wait(turn).unwrap_or_else(|p| p.into_inner());
+        }
+        if turn.next != seq {
+            panic!("BUG: record {seq} appended to the head twice (next is {})", turn.next);
+        }
+        self.append(points);
+        turn.advance();
+        drop(turn);
+        self.turn_moved.notify_all();
+    }
+
+    /// Gives up the turn of the record `seq`, which failed: its points never enter the head.
+    pub(crate) fn skip(&self, seq: u64) {
+        let mut turn = self.lock_turn();
+        if turn.next == seq {
+            turn.advance();
+        } else if seq > turn.next {
+            turn.skipped.insert(seq);
+        }
+        drop(turn);
+        self.turn_moved.notify_all();
+    }
+
+    fn lock_turn(&self) -> MutexGuard<'_, Turn> {
+        self.turn.lock().unwrap_or_else(|p| p.into_inner())
+    }
+
     /// Appends points; `points` yields (field-series, type, time, value). A run of points
-    /// in one lock stripe (the fields of a point) takes its lock once.
+    /// in one lock stripe (the fields of a point) takes its lock once. Writes go through
+    /// [`Head::append_in_order`]; this is for the WAL replay.
     pub(crate) fn append<'v>(
         &self,
         points: impl IntoIterator<Item = (FieldSeries, FieldType, i64, &'v FieldValue<'v>)>,
@@ -149,10 +225,11 @@ impl Head {
         *self.oldest.lock().unwrap_or_else(|p| p.into_inner())
     }
 
-    /// Moves everything into the frozen part and returns it. The caller holds the shard's
-    /// write order, so the frozen head covers exactly the WAL records appended so far, up to
-    /// `seq`.
-    pub(crate) fn freeze(&self, seq: u64) -> Arc<Frozen> {
+    /// Moves everything into the frozen part and returns it. It covers exactly the WAL
+    /// records up to its `seq`, the last appended in order: appends wait for the freeze.
+    pub(crate) fn freeze(&self) -> Arc<Frozen> {
+        let turn = self.lock_turn();
+        let seq = turn.next - 1;
         // Sorted where they stand first, stripe by stripe, so that the move below is short.
         for part in &self.parts {
             for c in part.write().unwrap_or_else(|p| p.into_inner()).values_mut() {
@@ -174,6 +251,7 @@ impl Head {
         *self.oldest.lock().unwrap_or_else(|p| p.into_inner()) = None;
         let frozen = Arc::new(Frozen { columns, bytes, seq });
         *slot = Some(Arc::clone(&frozen));
+        drop(turn);
         frozen
     }
 

@@ -17,6 +17,7 @@ use rocksdb::WriteBatch;
 use crate::db::Db;
 use crate::error::{Error, Result};
 use crate::keys::{self, CF_FIELDS, CF_POSTINGS, CF_SERIES, CF_SERIES_IDS};
+use crate::pending::Created;
 use crate::record;
 
 /// A field of a measurement: its type, fixed per shard on first write, and its id.
@@ -75,9 +76,21 @@ pub(crate) struct Index {
     tag_values: Mutex<TagValuesCache>,
     /// Series created or dropped so far.
     series_changes: AtomicU64,
+    /// Drops of series or fields so far: a write that looked ids up before one must look
+    /// again.
+    drops: AtomicU64,
+    /// Fields added to the schema so far: a write that found a field missing before one
+    /// must look again.
+    field_additions: AtomicU64,
+    /// Series added so far, as `field_additions`.
+    series_additions: AtomicU64,
     next_series: AtomicU64,
     next_field: AtomicU32,
 }
+
+/// The fields of every measurement, read-locked: a write checks all fields of a point
+/// under one lock.
+pub(crate) type Schema<'i> = std::sync::RwLockReadGuard<'i, HashMap<String, HashMap<String, FieldInfo>>>;
 
 impl Index {
     /// Bytes held by the series-key cache of the write path (the rest is small: schema, tag
@@ -138,6 +151,9 @@ impl Index {
             tag_keys: RwLock::new(tag_keys),
             tag_values: Mutex::new(TagValuesCache::default()),
             series_changes: AtomicU64::new(0),
+            drops: AtomicU64::new(0),
+            field_additions: AtomicU64::new(0),
+            series_additions: AtomicU64::new(0),
             next_series: AtomicU64::new(next_series),
             next_field: AtomicU32::new(next_field),
         })
@@ -159,20 +175,15 @@ impl Index {
         Ok(Some(id))
     }
 
-    /// Assigns the next id to a new series and adds its index entries to `batch`. The caller
-    /// holds the shard's write order, so that no two writers create the same series.
-    pub(crate) fn create_series(
-        &self,
-        db: &Db,
-        key: &[u8],
-        measurement: &str,
-        tags: &[(&str, &str)],
-        batch: &mut WriteBatch,
-    ) -> u64 {
-        let id = self.next_series.fetch_add(1, Ordering::Relaxed);
-        self.put_series(db, id, key, measurement, tags, batch);
-        self.lock_cache().insert(key, id);
-        id
+    /// The id for a new series. The caller holds the shard's write order, and has looked
+    /// for the series everywhere (index and `Pending`), so that no two writers create it.
+    pub(crate) fn new_series_id(&self) -> u64 {
+        self.next_series.fetch_add(1, Ordering::Relaxed)
+    }
+
+    /// The id for a new field, as [`Index::new_series_id`].
+    pub(crate) fn new_field_id(&self) -> u32 {
+        self.next_field.fetch_add(1, Ordering::Relaxed)
     }
 
     /// Index entries of a series with a known id (also used on WAL replay: idempotent).
@@ -185,19 +196,84 @@ impl Index {
         tags: &[(&str, &str)],
         batch: &mut WriteBatch,
     ) {
-        batch.put_cf(db.cf(CF_SERIES), key, id.to_be_bytes());
-        batch.put_cf(db.cf(CF_SERIES_IDS), id.to_be_bytes(), key);
-        for (k, v) in tags {
-            batch.put_cf(db.cf(CF_POSTINGS), keys::posting_key(measurement, k, v, id), []);
-        }
+        series_entries(db, id, key, measurement, tags, batch);
+        self.add_series(id, measurement, tags.iter().copied());
+    }
+
+    /// The in-memory part of a new series: id counter and tag keys.
+    fn add_series<'t>(&self, id: u64, measurement: &str, tags: impl Iterator<Item = (&'t str, &'t str)> + Clone) {
         self.next_series.fetch_max(id + 1, Ordering::Relaxed);
-        let known = |keys: &BTreeSet<String>| tags.iter().all(|(k, _)| keys.contains(*k));
+        let known = |keys: &BTreeSet<String>| tags.clone().all(|(k, _)| keys.contains(k));
         if !self.read_tag_keys().get(measurement).is_some_and(known) {
             let mut all = self.tag_keys.write().unwrap_or_else(|p| p.into_inner());
             all.entry(measurement.to_owned())
                 .or_default()
-                .extend(tags.iter().map(|(k, _)| (*k).to_owned()));
+                .extend(tags.map(|(k, _)| k.to_owned()));
         }
+    }
+
+    /// Adds the index entries of what a write created to `batch`.
+    pub(crate) fn created_entries(&self, db: &Db, created: &Created, batch: &mut WriteBatch) {
+        for (key, &id) in &created.series {
+            if let Some((m, tags)) = keys::decode_series_key(key) {
+                let tags: Vec<(&str, &str)> = tags.iter().map(|(k, v)| (k.as_str(), v.as_str())).collect();
+                series_entries(db, id, key, &m, &tags, batch);
+            }
+        }
+        for (m, fields) in &created.fields {
+            for (f, info) in fields {
+                batch.put_cf(db.cf(CF_FIELDS), keys::field_key(m, f), field_value(*info));
+            }
+        }
+    }
+
+    /// Makes what a write created part of the in-memory index, once its entries are in
+    /// RocksDB (moving the names out of `created`).
+    pub(crate) fn add_created(&self, created: &mut Created) {
+        if !created.series.is_empty() {
+            let mut cache = self.lock_cache();
+            for (key, &id) in &created.series {
+                cache.insert(key, id);
+            }
+            drop(cache);
+            for (key, &id) in &created.series {
+                if let Some((m, tags)) = keys::decode_series_key(key) {
+                    self.add_series(id, &m, tags.iter().map(|(k, v)| (k.as_str(), v.as_str())));
+                }
+            }
+            self.series_additions.fetch_add(1, Ordering::SeqCst);
+        }
+        if !created.fields.is_empty() {
+            let mut all = self.fields.write().unwrap_or_else(|p| p.into_inner());
+            for (m, fields) in std::mem::take(&mut created.fields) {
+                for info in fields.values() {
+                    self.next_field.fetch_max(info.id + 1, Ordering::Relaxed);
+                }
+                all.entry(m).or_default().extend(fields);
+            }
+            drop(all);
+            self.field_additions.fetch_add(1, Ordering::SeqCst);
+        }
+    }
+
+    /// Series or fields dropped so far (see `drops`).
+    pub(crate) fn drops(&self) -> u64 {
+        self.drops.load(Ordering::SeqCst)
+    }
+
+    /// Fields added so far (see `field_additions`).
+    pub(crate) fn field_additions(&self) -> u64 {
+        self.field_additions.load(Ordering::SeqCst)
+    }
+
+    /// Series added so far (see `series_additions`).
+    pub(crate) fn series_additions(&self) -> u64 {
+        self.series_additions.load(Ordering::SeqCst)
+    }
+
+    /// The fields of every measurement, for checking a write's fields under one lock.
+    pub(crate) fn schema(&self) -> Schema<'_> {
+        self.read_fields()
     }
 
     /// Counts a change of the shard's series (new ones written, some dropped), once it is
@@ -235,26 +311,9 @@ impl Index {
         self.read_fields().get(measurement)?.get(field).copied()
     }
 
-    /// Creates a field with the type of its first write; adds its entry to `batch`.
-    pub(crate) fn create_field(
-        &self,
-        db: &Db,
-        measurement: &str,
-        field: &str,
-        field_type: FieldType,
-        batch: &mut WriteBatch,
-    ) -> FieldInfo {
-        let id = self.next_field.fetch_add(1, Ordering::Relaxed);
-        let info = FieldInfo { field_type, id };
-        self.put_field(db, measurement, field, info, batch);
-        info
-    }
-
-    /// Adds a field with a known id (also used on WAL replay: idempotent).
+    /// Adds a field with a known id (the WAL replay: idempotent).
     pub(crate) fn put_field(&self, db: &Db, measurement: &str, field: &str, info: FieldInfo, batch: &mut WriteBatch) {
-        let mut v = vec![record::type_code(info.field_type)];
-        v.extend_from_slice(&info.id.to_be_bytes());
-        batch.put_cf(db.cf(CF_FIELDS), keys::field_key(measurement, field), v);
+        batch.put_cf(db.cf(CF_FIELDS), keys::field_key(measurement, field), field_value(info));
         self.fields
             .write()
             .unwrap_or_else(|p| p.into_inner())
@@ -302,6 +361,8 @@ impl Index {
             .write()
             .unwrap_or_else(|p| p.into_inner())
             .remove(measurement);
+        // Counted once they are gone: a write that read the count before looks again.
+        self.drops.fetch_add(1, Ordering::SeqCst);
         for field in removed.into_iter().flat_map(|m| m.into_keys()) {
             batch.delete_cf(db.cf(CF_FIELDS), keys::field_key(measurement, &field));
         }
@@ -313,6 +374,8 @@ impl Index {
         c.current.clear();
         c.previous.clear();
         drop(c);
+        // Counted once they are gone: a write that read the count before looks again.
+        self.drops.fetch_add(1, Ordering::SeqCst);
         self.series_changed();
     }
 
@@ -342,6 +405,23 @@ impl Index {
     fn read_fields(&self) -> std::sync::RwLockReadGuard<'_, HashMap<String, HashMap<String, FieldInfo>>> {
         self.fields.read().unwrap_or_else(|p| p.into_inner())
     }
+}
+
+/// The RocksDB entries of one series: key -> id, id -> key, and a posting per tag.
+fn series_entries(db: &Db, id: u64, key: &[u8], measurement: &str, tags: &[(&str, &str)], batch: &mut WriteBatch) {
+    batch.put_cf(db.cf(CF_SERIES), key, id.to_be_bytes());
+    batch.put_cf(db.cf(CF_SERIES_IDS), id.to_be_bytes(), key);
+    for (k, v) in tags {
+        batch.put_cf(db.cf(CF_POSTINGS), keys::posting_key(measurement, k, v, id), []);
+    }
+}
+
+/// A field's value in the `fields` CF: type code, then id.
+fn field_value(info: FieldInfo) -> [u8; 5] {
+    let mut v = [0u8; 5];
+    v[0] = record::type_code(info.field_type);
+    v[1..].copy_from_slice(&info.id.to_be_bytes());
+    v
 }
 
 /// Tag values cached per (measurement, key) with the series-change count they were read at;

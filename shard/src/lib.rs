@@ -14,10 +14,12 @@ mod error;
 mod head;
 mod index;
 mod keys;
+mod pending;
 mod predicate;
 mod record;
 mod shard;
 mod shard_read;
+mod shard_write;
 mod wal;
 
 pub use block::{FieldType, Header, Summary, Values, ValuesRef};

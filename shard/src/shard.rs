@@ -9,7 +9,7 @@ use std::sync::{Mutex, MutexGuard};
 use std::time::{Duration, Instant};
 
 use block::{FieldType, Values};
-use line_protocol::{FieldValue, Point};
+use line_protocol::FieldValue;
 use rocksdb::WriteBatch;
 
 use crate::column::{field_type_of, Column};
@@ -18,9 +18,17 @@ use crate::error::{Error, Result};
 use crate::head::{FieldSeries, Frozen, Head};
 use crate::index::{FieldInfo, Index};
 use crate::keys::{self, CF_BLOCKS, CF_META, CF_POSTINGS, CF_SERIES, CF_SERIES_IDS};
+use crate::pending::Pending;
 use crate::predicate::{AllSeries, TagPredicate};
-use crate::record::{self, RecordWriter, Replay};
+use crate::record::{self, Replay};
+use crate::shard_write::Writers;
 use crate::wal::{Wal, WalOptions};
+
+/// The wait before an automatic retry of a failed flush, doubled after each failure up to
+/// [`FLUSH_RETRY_MAX`]: a full disk fails every try until room is made, and each try costs
+/// a log line.
+const FLUSH_RETRY_FIRST: Duration = Duration::from_secs(1);
+const FLUSH_RETRY_MAX: Duration = Duration::from_secs(30);
 
 /// How a shard behaves; every field has a default fit for a data node.
 #[derive(Debug, Clone)]
@@ -66,7 +74,7 @@ pub struct WriteOutcome {
 }
 
 impl WriteOutcome {
-    fn drop_point(&mut self, reason: impl FnOnce() -> String) {
+    pub(crate) fn drop_point(&mut self, reason: impl FnOnce() -> String) {
         self.dropped += 1;
         if self.first_drop.is_none() {
             self.first_drop = Some(reason());
@@ -99,15 +107,23 @@ pub struct Shard {
     pub(crate) index: Index,
     pub(crate) wal: Wal,
     pub(crate) head: Head,
-    /// Held by writers while they assign ids, append to the WAL and fill the head, so that
-    /// WAL order, id creation and head contents agree; held to freeze the head.
-    order: Mutex<()>,
+    /// The write order: held by a writer while it gives ids to new series and fields and
+    /// appends its WAL record (`shard_write.rs`), and by deletes and checkpoints, which
+    /// must see no write in between.
+    pub(crate) order: Mutex<()>,
+    /// Series and fields created by writes whose index entries are not in RocksDB yet.
+    pub(crate) pending: Pending,
+    /// Writers past their WAL append.
+    pub(crate) writers: Writers,
     /// One flush at a time.
     flushing: Mutex<()>,
+    /// After a failed flush (a full disk): no retry by `flush_if_wanted` or
+    /// `flush_if_older` before this instant, and the wait before the next one.
+    flush_backoff: Mutex<Option<(Instant, Duration)>>,
     /// When the last write or delete arrived; `None` once the shard has been settled (its
     /// memtables written out) since.
-    last_write: Mutex<Option<Instant>>,
-    options: ShardOptions,
+    pub(crate) last_write: Mutex<Option<Instant>>,
+    pub(crate) options: ShardOptions,
 }
 
 impl Shard {
@@ -159,6 +175,7 @@ impl Shard {
         let records = replayer.records;
         let batch = std::mem::take(&mut replayer.batch);
         db.write(batch, true, "restore index entries from the WAL")?;
+        head.start_after(wal.last_seq());
         if records > 0 {
             tracing::info!(dir = %dir.display(), records, head_bytes = head.bytes(), elapsed = ?started.elapsed(), "replayed the WAL");
         }
@@ -169,7 +186,10 @@ impl Shard {
             wal,
             head,
             order: Mutex::new(()),
+            pending: Pending::default(),
+            writers: Writers::default(),
             flushing: Mutex::new(()),
+            flush_backoff: Mutex::new(None),
             // RocksDB may have replayed its own log into memtables: settle them too.
             last_write: Mutex::new(Some(Instant::now())),
             options,
@@ -181,171 +201,21 @@ impl Shard {
         &self.dir
     }
 
-    /// Stores points. Returns once they are durable (the WAL record is synced). Points that
-    /// storage refuses (a field of another type than the shard holds, the reserved `time`
-    /// key) are counted in the outcome; the others are stored.
-    pub fn write(&self, points: &[Point<'_, '_>]) -> Result<WriteOutcome> {
-        *lock(&self.last_write) = Some(Instant::now());
-        let mut outcome = WriteOutcome::default();
-        let seq = {
-            let _order = lock(&self.order);
-            let used = self.head.bytes();
-            if used >= self.options.head_limit_bytes {
-                return Err(Error::HeadFull {
-                    used,
-                    limit: self.options.head_limit_bytes,
-                });
-            }
-            let mut rec = RecordWriter::default();
-            let mut batch = WriteBatch::default();
-            let mut accepted: Vec<(FieldSeries, FieldType, i64, &FieldValue<'_>)> =
-                Vec::with_capacity(points.iter().map(|p| p.fields().len()).sum());
-            let mut fields: Vec<(&str, &FieldValue<'_>, Option<FieldInfo>)> = Vec::new();
-            let mut tags: Vec<(&str, &str)> = Vec::new();
-            let mut key = Vec::with_capacity(256);
-            // The fields of the last point stored: the next point of the same measurement
-            // usually has the same ones, and then needs no schema lookups. Valid for the whole
-            // write: the schema only changes under the write order, held here.
-            let mut memo_m: Option<&str> = None;
-            let mut memo: Vec<(&str, FieldInfo)> = Vec::new();
-            for p in points {
-                let m = p.measurement();
-                if p.tags().iter().any(|t| t.key == "time") {
-                    outcome.drop_point(|| {
-                        format!("invalid tag key: input tag \"time\" on measurement \"{m}\" is invalid")
-                    });
-                    continue;
-                }
-                let same = memo_m == Some(m)
-                    && p.fields().len() == memo.len()
-                    && p.fields()
-                        .iter()
-                        .zip(&memo)
-                        .all(|(f, (name, info))| f.key == *name && field_type_of(&f.value) == info.field_type);
-                if !same {
-                    fields.clear();
-                    fields.extend(
-                        p.fields()
-                            .iter()
-                            .filter(|f| f.key != "time")
-                            .map(|f| (&*f.key, &f.value, None)),
-                    );
-                    if fields.is_empty() {
-                        outcome.drop_point(|| {
-                            format!("invalid field name: input field \"time\" on measurement \"{m}\" is invalid")
-                        });
-                        continue;
-                    }
-                    if let Some(reason) = self.check_types(m, &mut fields) {
-                        outcome.drop_point(|| reason);
-                        continue;
-                    }
-                    memo.clear();
-                    for (name, v, info) in &mut fields {
-                        let info = *info.get_or_insert_with(|| {
-                            // A key repeated in the point was created by its first occurrence.
-                            self.index.field(m, name).unwrap_or_else(|| {
-                                let created = self.index.create_field(&self.db, m, name, field_type_of(v), &mut batch);
-                                rec.new_field(m, name, created.field_type, created.id);
-                                created
-                            })
-                        });
-                        memo.push((name, info));
-                    }
-                    memo_m = Some(m);
-                }
-                keys::series_key_into(&mut key, m, p.tags().iter().map(|t| (&*t.key, &*t.value)));
-                let series = match self.index.series_id(&self.db, &key)? {
-                    Some(id) => id,
-                    None => {
-                        tags.clear();
-                        tags.extend(p.tags().iter().map(|t| (&*t.key, &*t.value)));
-                        let id = self.index.create_series(&self.db, &key, m, &tags, &mut batch);
-                        rec.new_series(id, m, &tags);
-                        id
-                    }
-                };
-                let time = p.time();
-                rec.point(series, time, memo.len());
-                // In the memo's order: the point's fields, "time" left out.
-                let values = p.fields().iter().filter(|f| same || f.key != "time");
-                for (f, &(_, info)) in values.zip(&memo) {
-                    rec.value(info.id, &f.value);
-                    accepted.push((FieldSeries { series, field: info.id }, info.field_type, time, &f.value));
-                }
-                outcome.points += 1;
-                outcome.values += memo.len();
-            }
-            if rec.is_empty() {
-                return Ok(outcome);
-            }
-            if !batch.is_empty() {
-                // Not synced: the WAL record carries the same entries and replay restores them.
-                self.db.write(batch, false, "write index entries")?;
-                self.index.series_changed();
-            }
-            let seq = self.wal.append(&rec.finish())?;
-            self.head.append(accepted);
-            seq
-        };
-        self.wal.sync(seq)?;
-        let active = self.head.active_bytes();
-        if active > self.options.flush_bytes {
-            if !self.options.flush_in_background {
-                if let Ok(_flushing) = self.flushing.try_lock() {
-                    self.flush_locked()?;
-                }
-            } else if active > self.options.flush_bytes.saturating_mul(2) {
-                // The background flush is behind: wait for it, then flush here.
-                let _flushing = lock(&self.flushing);
-                if self.wants_flush() {
-                    self.flush_locked()?;
-                }
-            }
-        }
-        Ok(outcome)
-    }
-
     /// Whether the head holds more than `flush_bytes` not yet being flushed.
     pub fn wants_flush(&self) -> bool {
         self.head.active_bytes() > self.options.flush_bytes
     }
 
     /// Flushes if [`Shard::wants_flush`] and no flush is running: what a background flusher
-    /// calls. Returns whether it flushed.
+    /// calls. Returns whether it flushed. After a failed flush, waits out a backoff first.
     pub fn flush_if_wanted(&self) -> Result<bool> {
         let Ok(_flushing) = self.flushing.try_lock() else {
             return Ok(false);
         };
-        if !self.wants_flush() {
+        if !self.wants_flush() || !self.may_retry_flush() {
             return Ok(false);
         }
         self.flush_locked().map(|()| true)
-    }
-
-    /// Looks up each field's type; the reason a point must be dropped if one conflicts with
-    /// the shard (or with an earlier field of the same point). Fields new to the shard stay
-    /// `None`.
-    fn check_types(&self, m: &str, fields: &mut [(&str, &FieldValue<'_>, Option<FieldInfo>)]) -> Option<String> {
-        for i in 0..fields.len() {
-            let (name, v, _) = fields[i];
-            let t = field_type_of(v);
-            let known = self.index.field(m, name).map(|f| f.field_type).or_else(|| {
-                // A key repeated in one point: the first occurrence decides its type.
-                fields[..i].iter().find(|f| f.0 == name).map(|f| field_type_of(f.1))
-            });
-            match known {
-                Some(k) if k != t => {
-                    return Some(format!(
-                        "field type conflict: input field \"{name}\" on measurement \"{m}\" is type {}, already exists as type {}",
-                        t.name(),
-                        k.name()
-                    ))
-                }
-                _ => fields[i].2 = self.index.field(m, name),
-            }
-        }
-        None
     }
 
     /// Writes the head to blocks and deletes the WAL segments it covered.
@@ -357,13 +227,20 @@ impl Shard {
     /// Flushes if the head holds points older than `max_age`: the periodic half of "flush by
     /// size and age", called by the node's maintenance loop. Returns whether it flushed.
     ///
+    /// Also retries what a failed flush left (a frozen head, index entries of new series),
+    /// once its backoff has passed, so that a shard recovers by itself when a full disk
+    /// has room again.
+    ///
     /// A shard that has had no write or delete for `max_age` is also settled: RocksDB writes
     /// its memtables out, so a cold shard (last week's, say) holds no write buffers. The
     /// shared budget ([`RocksOptions::write_buffers`]) only flushes shards being written.
     pub fn flush_if_older(&self, max_age: Duration) -> Result<bool> {
-        let flushed = match self.head.oldest() {
-            Some(t) if t.elapsed() >= max_age => self.flush().map(|()| true)?,
-            _ => false,
+        let old = self.head.oldest().is_some_and(|t| t.elapsed() >= max_age);
+        let left_over = self.head.frozen().is_some() || self.pending.has_durable();
+        let flushed = if old || (left_over && self.may_retry_flush()) {
+            self.flush().map(|()| true)?
+        } else {
+            false
         };
         let cold = {
             let mut last = lock(&self.last_write);
@@ -380,6 +257,39 @@ impl Shard {
             }
         }
         Ok(flushed)
+    }
+
+    /// After a write: flushes as [`ShardOptions`] say. A failure is logged, not returned:
+    /// the write is durable, and the next flush tries again.
+    pub(crate) fn flush_after_write(&self) {
+        let active = self.head.active_bytes();
+        if active <= self.options.flush_bytes {
+            return;
+        }
+        let result = if !self.options.flush_in_background {
+            match self.flushing.try_lock() {
+                Ok(_flushing) if self.may_retry_flush() => self.flush_locked(),
+                _ => Ok(()),
+            }
+        } else if active > self.options.flush_bytes.saturating_mul(2) {
+            // The background flush is behind: wait for it, then flush here.
+            let _flushing = lock(&self.flushing);
+            if self.wants_flush() && self.may_retry_flush() {
+                self.flush_locked()
+            } else {
+                Ok(())
+            }
+        } else {
+            Ok(())
+        };
+        if let Err(e) = result {
+            tracing::error!(dir = %self.dir.display(), error = %e, "flush after a write failed; the points stay in the head and the WAL");
+        }
+    }
+
+    /// Whether the backoff after a failed flush has passed.
+    fn may_retry_flush(&self) -> bool {
+        lock(&self.flush_backoff).is_none_or(|(at, _)| Instant::now() >= at)
     }
 
     /// Bytes held in memory by the head.
@@ -429,7 +339,10 @@ impl Shard {
         self.write_stale_frozen()?;
         let _order = lock(&self.order);
         // Flush first: a WAL record older than the delete must never be replayed after it.
-        let frozen = self.head.freeze(self.wal.last_seq());
+        // Writes appended before the order was taken land (or fail) first, index entries
+        // included: none of them may come after the delete.
+        self.writers.wait_idle();
+        let frozen = self.head.freeze();
         self.write_frozen(&frozen)?;
         let ids = self.series_ids(m, predicate)?;
         let fields = self.index.fields_of(m);
@@ -541,7 +454,8 @@ impl Shard {
         let _flushing = lock(&self.flushing);
         self.write_stale_frozen()?;
         let _order = lock(&self.order);
-        let frozen = self.head.freeze(self.wal.last_seq());
+        self.writers.wait_idle();
+        let frozen = self.head.freeze();
         self.write_frozen(&frozen)?;
         std::fs::create_dir_all(to.join("wal")).map_err(|e| Error::io(to, "create the checkpoint directory", e))?;
         rocksdb::checkpoint::Checkpoint::new(&self.db.db)
@@ -582,14 +496,25 @@ impl Shard {
         std::fs::remove_dir_all(&dir).map_err(|e| Error::io(&dir, "delete the shard directory", e))
     }
 
-    /// Freezes the head and writes it; the caller holds `flushing`.
+    /// Freezes the head and writes it; the caller holds `flushing`. A failure leaves the
+    /// points in the (frozen) head and the WAL, and starts a backoff before the next
+    /// automatic try.
     fn flush_locked(&self) -> Result<()> {
-        self.write_stale_frozen()?;
-        let frozen = {
-            let _order = lock(&self.order);
-            self.head.freeze(self.wal.last_seq())
-        };
-        self.write_frozen(&frozen)
+        let result = self.write_stale_frozen().and_then(|()| {
+            // The freeze covers the records up to the last one in the head (`Head::freeze`):
+            // writes still syncing stay in the WAL for the next flush.
+            let frozen = self.head.freeze();
+            self.write_frozen(&frozen)
+        });
+        let mut backoff = lock(&self.flush_backoff);
+        match &result {
+            Ok(()) => *backoff = None,
+            Err(_) => {
+                let wait = backoff.map_or(FLUSH_RETRY_FIRST, |(_, w)| (w * 2).min(FLUSH_RETRY_MAX));
+                *backoff = Some((Instant::now() + wait, wait));
+            }
+        }
+        result
     }
 
     /// Writes the frozen head a failed flush left behind, before a new freeze replaces it.
@@ -606,6 +531,9 @@ impl Shard {
     fn write_frozen(&self, frozen: &Frozen) -> Result<()> {
         let seq = frozen.seq;
         let started = Instant::now();
+        // Index entries of new series and fields that a full disk refused: the segments this
+        // flush removes may be the last place that has them.
+        self.settle_created(None)?;
         let mut batch = WriteBatch::default();
         let mut buf = Vec::new();
         for (fs, column) in frozen.in_key_order() {
@@ -617,7 +545,10 @@ impl Shard {
         batch.put_cf(self.db.cf(CF_META), keys::META_FLUSHED_SEQ, seq.to_be_bytes());
         self.db.write(batch, true, "write blocks")?;
         self.head.release_frozen();
-        self.wal.roll()?;
+        if let Err(e) = self.wal.roll() {
+            // The flush stands; the segment goes with a later flush.
+            tracing::warn!(dir = %self.dir.display(), error = %e, "cannot start a new WAL segment after a flush");
+        }
         self.wal.remove_through(seq)?;
         tracing::debug!(dir = %self.dir.display(), columns = frozen.columns.len(), bytes = frozen.bytes, elapsed = ?started.elapsed(), "flushed the head");
         Ok(())
@@ -708,7 +639,7 @@ impl Shard {
     }
 }
 
-fn lock<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {
+pub(crate) fn lock<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {
     m.lock().unwrap_or_else(|p| p.into_inner())
 }
 

@@ -4,17 +4,25 @@
 //!
 //! Group commit: writers append their record to a shared buffer and wait; the first waiter
 //! becomes the leader, writes everything buffered and syncs once for all of them, while new
-//! records gather for the next leader. Concurrent writers share one `fdatasync`.
+//! records gather for the next leader. Concurrent writers share one `fdatasync`, and learn
+//! its outcome through the [`Ticket`] their append returned.
+//!
+//! A failed write or sync (a full disk) fails the records of that group only: the leader
+//! cuts the segment back to its last synced length before it tells the writers, so none of
+//! their bytes can be replayed later, and the next group is written as if nothing happened.
+//! If even the cut fails, the next leader tries it again before writing anything. Seqs of
+//! failed records are never reused: the log has gaps, never two records with one seq.
 //!
 //! On disk: segment files `<first seq, 20 digits>.wal` in the WAL directory, each a run of
 //! records `[payload len u32 LE][crc32 u32 LE][seq u64 LE][payload]`; the CRC covers the seq
-//! and the payload. A torn record at the end of the last segment (a crash mid-write) is cut
-//! off on replay; damage anywhere else is an error, never silently skipped.
+//! and the payload. A segment is named by a seq at or below its first record's. A torn record
+//! at the end of the last segment (a crash mid-write) is cut off on replay; damage anywhere
+//! else is an error, never silently skipped.
 
 use std::fs::{self, File, OpenOptions};
 use std::io::{BufReader, Read, Write};
 use std::path::{Path, PathBuf};
-use std::sync::{Condvar, Mutex, MutexGuard};
+use std::sync::{Arc, Condvar, Mutex, MutexGuard, OnceLock};
 use std::time::Duration;
 
 use crate::error::{Error, Result};
@@ -48,31 +56,97 @@ pub(crate) struct Wal {
     dir: PathBuf,
     options: WalOptions,
     state: Mutex<State>,
-    /// Signalled when a leader finishes (records became durable, or the log failed).
+    /// Signalled when a leader finishes (a group became durable, or failed).
     synced: Condvar,
+}
+
+/// A record appended and not yet known durable: [`Wal::sync`] waits for its group.
+#[derive(Debug)]
+pub(crate) struct Ticket {
+    pub(crate) seq: u64,
+    group: Arc<Group>,
+}
+
+/// The outcome of one group commit, shared by the writers whose records it carries.
+#[derive(Debug, Default)]
+struct Group {
+    outcome: OnceLock<Result<(), Failure>>,
+}
+
+/// Why a group failed, kept so that every writer of the group gets the error.
+#[derive(Debug, Clone)]
+struct Failure {
+    path: PathBuf,
+    action: &'static str,
+    kind: std::io::ErrorKind,
+    os: Option<i32>,
+    text: String,
+}
+
+impl Failure {
+    fn new(path: &Path, action: &'static str, e: &std::io::Error) -> Self {
+        Self {
+            path: path.to_path_buf(),
+            action,
+            kind: e.kind(),
+            os: e.raw_os_error(),
+            text: e.to_string(),
+        }
+    }
+
+    fn to_error(&self) -> Error {
+        let source = match self.os {
+            Some(code) => std::io::Error::from_raw_os_error(code),
+            None => std::io::Error::new(self.kind, self.text.clone()),
+        };
+        Error::io(&self.path, self.action, source)
+    }
 }
 
 struct State {
     /// Framed records appended since the last leader took the buffer.
     pending: Vec<u8>,
+    /// Seq of the first record in `pending`, when it holds any.
+    pending_first: u64,
+    /// The group the records in `pending` belong to.
+    group: Arc<Group>,
     /// Seq of the last record appended.
     last_seq: u64,
-    /// Every record up to this seq is on disk and synced.
-    durable_seq: u64,
     /// The open segment; `None` while a leader is writing to it.
     file: Option<File>,
-    /// Bytes in the open segment.
+    /// Bytes of the open segment that are synced: the length it is cut back to when a
+    /// write fails.
     segment_len: u64,
+    /// A failed write may have left bytes past `segment_len` that could not be cut off yet:
+    /// the next leader cuts them before it writes.
+    dirty: bool,
+    /// The next group starts a new segment (asked for after a flush, so that the flushed
+    /// segment can be deleted).
+    roll: bool,
     /// Segments on disk, oldest first: (first seq, path). The last one is open.
     segments: Vec<(u64, PathBuf)>,
-    /// Once a write or sync failed, the log cannot be trusted until the shard reopens.
-    failed: Option<String>,
 }
 
 impl std::fmt::Debug for Wal {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("Wal").field("dir", &self.dir).finish_non_exhaustive()
     }
+}
+
+/// What a leader did to the segments, to be recorded in the state once it holds the lock.
+enum Written {
+    /// The group went to the open segment.
+    Appended(File),
+    /// The group went to a new segment, now the open one.
+    Rotated(File, u64, PathBuf),
+    /// The group failed; the open segment is this file (a new one if the rotation got as far
+    /// as creating it), and `dirty` says whether its failed bytes are still there.
+    Failed {
+        file: File,
+        rotated: Option<(u64, PathBuf)>,
+        dirty: bool,
+        failure: Failure,
+    },
 }
 
 impl Wal {
@@ -97,19 +171,30 @@ impl Wal {
                 Ok(())
             })?);
         }
-        // New records go to a fresh segment; the old ones are read-only from here on. A
-        // segment already named for the next record holds none yet: append to it.
-        let first = last_seq + 1;
-        let file = match segments.last() {
-            Some((f, path)) if *f == first => OpenOptions::new()
-                .append(true)
-                .open(path)
-                .map_err(|e| Error::io(path, "open a WAL segment", e))?,
+        // New records go to a fresh segment; the old ones are read-only from here on. A last
+        // segment named at or past the next record holds none yet (a group failed in it):
+        // continue its numbering and append to it, so that names stay in seq order.
+        let first = match segments.last() {
+            Some((f, _)) => (last_seq + 1).max(*f),
+            None => last_seq + 1,
+        };
+        let (file, segment_len) = match segments.last() {
+            Some((f, path)) if *f == first => {
+                let file = OpenOptions::new()
+                    .append(true)
+                    .open(path)
+                    .map_err(|e| Error::io(path, "open a WAL segment", e))?;
+                let len = file
+                    .metadata()
+                    .map_err(|e| Error::io(path, "open a WAL segment", e))?
+                    .len();
+                (file, len)
+            }
             _ => {
                 let path = segment_path(dir, first);
-                let file = create_segment(dir, &path)?;
+                let file = create_segment(dir, &path).map_err(|e| Error::io(&path, "create a WAL segment", e))?;
                 segments.push((first, path));
-                file
+                (file, 0)
             }
         };
         Ok(Self {
@@ -117,32 +202,34 @@ impl Wal {
             options,
             state: Mutex::new(State {
                 pending: Vec::new(),
-                last_seq,
-                durable_seq: last_seq,
+                pending_first: first,
+                group: Arc::default(),
+                last_seq: first - 1,
                 file: Some(file),
-                segment_len: 0,
+                segment_len,
+                dirty: false,
+                roll: false,
                 segments,
-                failed: None,
             }),
             synced: Condvar::new(),
         })
     }
 
-    /// Appends a record and returns its seq. It is durable once [`Wal::sync`] returns for
-    /// that seq. Callers that need records in a given order append them in that order.
-    pub(crate) fn append(&self, payload: &[u8]) -> Result<u64> {
-        let mut st = self.lock();
-        if let Some(why) = &st.failed {
-            return Err(Error::WalFailed { reason: why.clone() });
-        }
-        st.last_seq += 1;
-        let seq = st.last_seq;
+    /// Appends a record; it is durable once [`Wal::sync`] returns `Ok` for its ticket.
+    /// Callers that need records in a given order append them in that order.
+    pub(crate) fn append(&self, payload: &[u8]) -> Result<Ticket> {
         let len = u32::try_from(payload.len())
             .ok()
             .filter(|&l| (l as usize) <= MAX_RECORD);
         let Some(len) = len else {
             return Err(Error::RecordTooLarge { bytes: payload.len() });
         };
+        let mut st = self.lock();
+        st.last_seq += 1;
+        let seq = st.last_seq;
+        if st.pending.is_empty() {
+            st.pending_first = seq;
+        }
         let mut crc = crc32fast::Hasher::new();
         crc.update(&seq.to_le_bytes());
         crc.update(payload);
@@ -150,21 +237,22 @@ impl Wal {
         st.pending.extend_from_slice(&crc.finalize().to_le_bytes());
         st.pending.extend_from_slice(&seq.to_le_bytes());
         st.pending.extend_from_slice(payload);
-        Ok(seq)
+        Ok(Ticket {
+            seq,
+            group: Arc::clone(&st.group),
+        })
     }
 
-    /// Returns once every record up to `seq` is on disk and synced.
-    pub(crate) fn sync(&self, seq: u64) -> Result<()> {
+    /// Returns once the ticket's record is on disk and synced, or with the error that kept
+    /// its group from getting there (the record is then gone for good: it is never replayed).
+    pub(crate) fn sync(&self, ticket: &Ticket) -> Result<()> {
         let mut st = self.lock();
         loop {
-            if let Some(why) = &st.failed {
-                return Err(Error::WalFailed { reason: why.clone() });
+            if let Some(outcome) = ticket.group.outcome.get() {
+                return outcome.as_ref().map_err(Failure::to_error).copied();
             }
-            if st.durable_seq >= seq {
-                return Ok(());
-            }
+            // With the file free and our group undecided, our record is still in `pending`.
             let Some(file) = st.file.take() else {
-                // A leader is at work; its sync may or may not cover us.
                 st = self.synced.wait(st).unwrap_or_else(|p| p.into_inner());
                 continue;
             };
@@ -173,57 +261,124 @@ impl Wal {
     }
 
     /// Writes and syncs what is pending, as the leader; returns with the lock held again.
-    fn lead<'a>(&'a self, st: MutexGuard<'a, State>, mut file: File) -> MutexGuard<'a, State> {
-        let st = if self.options.fsync_delay.is_zero() {
+    fn lead<'a>(&'a self, st: MutexGuard<'a, State>, file: File) -> MutexGuard<'a, State> {
+        let mut st = if self.options.fsync_delay.is_zero() {
             st
         } else {
             drop(st);
             std::thread::sleep(self.options.fsync_delay);
             self.lock()
         };
-        let mut st = st;
         let batch = std::mem::take(&mut st.pending);
-        let upto = st.last_seq;
-        let rotate = st.segment_len + batch.len() as u64 > self.options.segment_bytes && st.segment_len > 0;
+        let group = std::mem::take(&mut st.group);
+        let first = st.pending_first;
+        let good = st.segment_len;
+        let dirty = st.dirty;
+        let rotate = (st.roll || good + batch.len() as u64 > self.options.segment_bytes) && good > 0;
+        let open_path = st.segments.last().map(|(_, p)| p.clone()).unwrap_or_default();
         drop(st);
 
-        let result = (|| -> std::io::Result<Option<(File, PathBuf)>> {
-            if rotate {
-                // Start a segment for this batch, named by its first seq.
-                let first = upto + 1 - count_records(&batch);
-                let path = segment_path(&self.dir, first);
-                file.sync_data()?;
-                let mut next = create_segment(&self.dir, &path).map_err(std::io::Error::other)?;
-                next.write_all(&batch)?;
-                next.sync_data()?;
-                return Ok(Some((next, path)));
-            }
-            file.write_all(&batch)?;
-            file.sync_data()?;
-            Ok(None)
-        })();
+        let written = self.write_group(file, &open_path, good, dirty, rotate, first, &batch);
 
         let mut st = self.lock();
-        match result {
-            Ok(Some((next, path))) => {
-                let first = upto + 1 - count_records(&batch);
-                st.segments.push((first, path));
-                st.segment_len = batch.len() as u64;
-                st.file = Some(next);
-                st.durable_seq = upto;
-            }
-            Ok(None) => {
+        let outcome = match written {
+            Written::Appended(file) => {
+                if st.segment_len == 0 {
+                    st.roll = false; // the segment was fresh: nothing flushed is in it
+                }
                 st.segment_len += batch.len() as u64;
                 st.file = Some(file);
-                st.durable_seq = upto;
+                st.dirty = false;
+                Ok(())
             }
-            Err(e) => {
-                tracing::error!(dir = %self.dir.display(), error = %e, "WAL write failed; writes to this shard fail until it reopens");
-                st.failed = Some(format!("{}: {e}", self.dir.display()));
+            Written::Rotated(file, first, path) => {
+                st.segments.push((first, path));
+                st.segment_len = batch.len() as u64;
+                st.file = Some(file);
+                st.dirty = false;
+                st.roll = false;
+                Ok(())
             }
-        }
+            Written::Failed {
+                file,
+                rotated,
+                dirty,
+                failure,
+            } => {
+                if let Some((first, path)) = rotated {
+                    st.segments.push((first, path));
+                    st.segment_len = 0;
+                    st.roll = false;
+                }
+                st.file = Some(file);
+                st.dirty = dirty;
+                tracing::error!(
+                    path = %failure.path.display(),
+                    action = failure.action,
+                    error = %failure.text,
+                    records = count_records(&batch),
+                    cut_back = !dirty,
+                    "WAL write failed; the writes of this group get the error, later ones go on"
+                );
+                Err(failure)
+            }
+        };
+        let _ = group.outcome.set(outcome);
         self.synced.notify_all();
         st
+    }
+
+    /// The I/O of one group commit, without the lock: first the cut of a failed group's
+    /// bytes if one is left, then the group, in the open segment or a new one.
+    #[allow(clippy::too_many_arguments)]
+    fn write_group(
+        &self,
+        mut file: File,
+        open_path: &Path,
+        good: u64,
+        dirty: bool,
+        rotate: bool,
+        first: u64,
+        batch: &[u8],
+    ) -> Written {
+        let failed = |file, rotated, dirty, path: &Path, action, e: &std::io::Error| Written::Failed {
+            file,
+            rotated,
+            dirty,
+            failure: Failure::new(path, action, e),
+        };
+        if dirty {
+            if let Err(e) = cut(&file, good) {
+                return failed(file, None, true, open_path, "cut a failed write off the WAL", &e);
+            }
+        }
+        if rotate {
+            // Start a segment for this group, named by its first seq.
+            let path = segment_path(&self.dir, first);
+            let mut next = match create_segment(&self.dir, &path) {
+                Ok(next) => next,
+                Err(e) => {
+                    let _ = fs::remove_file(&path); // created, but its directory entry failed
+                    return failed(file, None, false, &path, "create a WAL segment", &e);
+                }
+            };
+            return match next.write_all(batch).and_then(|()| next.sync_data()) {
+                Ok(()) => Written::Rotated(next, first, path),
+                Err(e) => {
+                    let dirty = cut(&next, 0).is_err();
+                    failed(next, Some((first, path.clone())), dirty, &path, "write the WAL", &e)
+                }
+            };
+        }
+        match file.write_all(batch).and_then(|()| file.sync_data()) {
+            Ok(()) => Written::Appended(file),
+            Err(e) => {
+                // Cut back before anyone hears of the failure: bytes of it left on disk could
+                // be replayed after a crash, making a refused write appear.
+                let dirty = cut(&file, good).is_err();
+                failed(file, None, dirty, open_path, "write the WAL", &e)
+            }
+        }
     }
 
     /// Deletes the segments whose records are all at or below `seq` (flushed to blocks).
@@ -244,39 +399,37 @@ impl Wal {
         Ok(())
     }
 
-    /// Starts a new segment at the next write, so that the current one can be removed once
-    /// flushed. Cheap; used after a flush.
+    /// Starts a new segment, so that the current one can be removed once flushed: now if
+    /// nothing is pending or being written, else with the next group. Used after a flush.
     pub(crate) fn roll(&self) -> Result<()> {
         let mut st = self.lock();
         if st.segment_len == 0 {
             return Ok(());
         }
-        let Some(mut file) = st.file.take() else {
-            return Ok(()); // a leader is writing; the next flush rolls
+        st.roll = true;
+        if !st.pending.is_empty() || st.dirty {
+            return Ok(()); // the next leader rolls
+        }
+        let Some(file) = st.file.take() else {
+            return Ok(()); // a leader is writing; the next one rolls
         };
         let first = st.last_seq + 1;
         let path = segment_path(&self.dir, first);
-        let pending = std::mem::take(&mut st.pending);
-        let upto = st.last_seq;
-        let res = (|| -> Result<File> {
-            file.write_all(&pending)
-                .map_err(|e| Error::io(&self.dir, "write the WAL", e))?;
-            file.sync_data().map_err(|e| Error::io(&self.dir, "sync the WAL", e))?;
-            create_segment(&self.dir, &path)
-        })();
-        match res {
+        match create_segment(&self.dir, &path) {
             Ok(next) => {
+                drop(file); // synced by the group that wrote it
                 st.file = Some(next);
                 st.segments.push((first, path));
                 st.segment_len = 0;
-                st.durable_seq = upto;
+                st.roll = false;
                 self.synced.notify_all();
                 Ok(())
             }
             Err(e) => {
-                st.failed = Some(e.to_string());
+                let _ = fs::remove_file(&path);
+                st.file = Some(file);
                 self.synced.notify_all();
-                Err(e)
+                Err(Error::io(&path, "create a WAL segment", e))
             }
         }
     }
@@ -298,6 +451,12 @@ impl Wal {
     }
 }
 
+/// Cuts a segment back to `len` bytes (its synced length) and syncs the cut.
+fn cut(file: &File, len: u64) -> std::io::Result<()> {
+    file.set_len(len)?;
+    file.sync_data()
+}
+
 fn segment_path(dir: &Path, first_seq: u64) -> PathBuf {
     dir.join(format!("{first_seq:020}.wal"))
 }
@@ -313,15 +472,9 @@ fn count_records(mut framed: &[u8]) -> u64 {
 }
 
 /// Creates a segment file and makes its directory entry durable.
-fn create_segment(dir: &Path, path: &Path) -> Result<File> {
-    let file = OpenOptions::new()
-        .create_new(true)
-        .append(true)
-        .open(path)
-        .map_err(|e| Error::io(path, "create a WAL segment", e))?;
-    File::open(dir)
-        .and_then(|d| d.sync_all())
-        .map_err(|e| Error::io(dir, "sync the WAL directory", e))?;
+fn create_segment(dir: &Path, path: &Path) -> std::io::Result<File> {
+    let file = OpenOptions::new().create_new(true).append(true).open(path)?;
+    File::open(dir)?.sync_all()?;
     Ok(file)
 }
 

@@ -337,3 +337,51 @@ fn unescaped_text_borrows_from_the_body() {
     let b = parse("cpu,host=a\\ b v=1 1");
     assert!(matches!(b.point(0).unwrap().tags()[0].value, Cow::Owned(_)));
 }
+
+#[test]
+fn limits_reject_long_and_wide_lines_and_stop_at_the_point_limit() {
+    let limits = |max_line_bytes, max_fields_per_line, max_points| Limits {
+        max_line_bytes,
+        max_fields_per_line,
+        max_points,
+    };
+    let parse_with = |body: &str, l: Limits| {
+        let b = parse_lines(body.as_bytes(), &ParseOptions::new(NOW).with_limits(l));
+        let errors: Vec<String> = b.errors().iter().map(ToString::to_string).collect();
+        (b.len(), errors, b.exceeds_max_points())
+    };
+    // The line is quoted cut, the others are kept.
+    let long = format!("m,host=a v={}1 1", "9".repeat(100));
+    let (n, errors, over) = parse_with(&format!("ok v=1 1\n{long}\nok v=2 2\n"), limits(64, 0, 0));
+    assert_eq!((n, over), (2, false));
+    assert_eq!(
+        errors,
+        vec![format!(
+            "unable to parse '{}...': max-line-size exceeded: {} > 64 bytes",
+            &long[..64],
+            long.len()
+        )]
+    );
+    // Exactly at the limit passes; leading whitespace does not count.
+    let (n, errors, _) = parse_with("  m v=1 1", limits(7, 0, 0));
+    assert_eq!((n, errors.len()), (1, 0));
+    // Fields: counted as written, the line quoted whole when short.
+    let (n, errors, _) = parse_with("m a=1,b=2,c=3\nm a=1,b=2\n", limits(0, 2, 0));
+    assert_eq!(n, 1);
+    assert_eq!(
+        errors,
+        vec!["unable to parse 'm a=1,b=2,c=3': max-fields-per-line exceeded: 3 > 2 fields"]
+    );
+    // A long wide line is cut in its error too.
+    let wide: String = (0..100).map(|i| format!("f{i}=1,")).collect::<String>() + "last=1";
+    let (_, errors, _) = parse_with(&format!("m {wide}"), limits(0, 10, 0));
+    assert!(errors[0].starts_with(&format!("unable to parse 'm {}...': max-fields-per-line exceeded: 101 > 10", &wide[..62])), "{errors:?}");
+    // Points: bad lines do not count; the point past the limit stops the parse.
+    let (n, errors, over) = parse_with("m v=1 1\nbad\nm v=2 2\n", limits(0, 0, 2));
+    assert_eq!((n, errors.len(), over), (2, 1, false));
+    let (n, _, over) = parse_with("m v=1 1\nm v=2 2\nm v=3 3\nm v=4 4\n", limits(0, 0, 2));
+    assert_eq!((n, over), (2, true));
+    // No limits: as before.
+    let (n, errors, over) = parse_with(&format!("{long}\nm {wide}"), Limits::default());
+    assert_eq!((n, errors.len(), over), (2, 0, false));
+}

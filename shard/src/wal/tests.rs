@@ -19,7 +19,7 @@ fn records_survive_reopen_in_order() {
     assert!(seen.is_empty());
     for i in 0..10u8 {
         let seq = wal.append(&[i; 5]).unwrap();
-        wal.sync(seq).unwrap();
+        wal.sync(&seq).unwrap();
     }
     drop(wal);
     let (wal, seen) = open(dir.path(), 0);
@@ -41,7 +41,7 @@ fn a_torn_tail_is_cut_off_and_the_log_continues() {
     let (wal, _) = open(dir.path(), 0);
     let s1 = wal.append(b"one").unwrap();
     let s2 = wal.append(b"two").unwrap();
-    wal.sync(s2).unwrap();
+    wal.sync(&s2).unwrap();
     let path = wal.segment_paths().last().unwrap().clone();
     drop(wal);
     // A crash in the middle of the second record: drop its last 2 bytes.
@@ -53,14 +53,14 @@ fn a_torn_tail_is_cut_off_and_the_log_continues() {
         .set_len(len - 2)
         .unwrap();
     let (wal, seen) = open(dir.path(), 0);
-    assert_eq!(seen, vec![(s1, b"one".to_vec())]);
+    assert_eq!(seen, vec![(s1.seq, b"one".to_vec())]);
     assert_eq!(
         fs::metadata(&path).unwrap().len(),
         (HEADER_LEN + 3) as u64,
         "tail cut off"
     );
     let s3 = wal.append(b"three").unwrap();
-    wal.sync(s3).unwrap();
+    wal.sync(&s3).unwrap();
     drop(wal);
     let (_, seen) = open(dir.path(), 0);
     assert_eq!(
@@ -74,7 +74,7 @@ fn damage_before_the_last_segment_is_an_error() {
     let dir = tempfile::tempdir().unwrap();
     let (wal, _) = open(dir.path(), 0);
     let s = wal.append(b"payload").unwrap();
-    wal.sync(s).unwrap();
+    wal.sync(&s).unwrap();
     let first = wal.segment_paths()[0].clone();
     drop(wal);
     let (wal, _) = open(dir.path(), 0); // a new segment now follows the damaged one
@@ -99,7 +99,7 @@ fn concurrent_writers_share_syncs_and_lose_nothing() {
             std::thread::spawn(move || {
                 for i in 0..200u8 {
                     let seq = wal.append(&[t, i]).unwrap();
-                    wal.sync(seq).unwrap();
+                    wal.sync(&seq).unwrap();
                 }
             })
         })
@@ -126,7 +126,7 @@ fn segments_roll_and_flushed_ones_are_removed() {
     let wal = Wal::open(dir.path(), options.clone(), 0, |_, _| Ok(())).unwrap();
     for i in 0..20u8 {
         let seq = wal.append(&[i; 30]).unwrap();
-        wal.sync(seq).unwrap();
+        wal.sync(&seq).unwrap();
     }
     let before = wal.segment_paths().len();
     assert!(before >= 5, "{before} segments");
