@@ -24,7 +24,7 @@ impl From<shard::Error> for Error {
     fn from(source: shard::Error) -> Self {
         tracing::error!(error = %source, "shard store operation failed");
         Self {
-            text: crate::redact::paths(&source.to_string()),
+            text: crate::redact::paths(&source.client_text()),
             source,
         }
     }

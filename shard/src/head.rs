@@ -128,7 +128,10 @@ impl Head {
             bytes: AtomicUsize::new(0),
             oldest: Mutex::new(None),
             releases: AtomicU64::new(0),
-            turn: Mutex::new(Turn { next: 1, ..Turn::default() }),
+            turn: Mutex::new(Turn {
+                next: 1,
+                ..Turn::default()
+            }),
             turn_moved: Condvar::new(),
         }
     }

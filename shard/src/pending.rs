@@ -62,7 +62,13 @@ impl Pending {
     /// Records what the record `seq` creates; the caller holds the shard's write order.
     pub(crate) fn add(&self, seq: u64, created: Created) {
         if !created.is_empty() {
-            self.lock().insert(seq, Group { created, durable: false });
+            self.lock().insert(
+                seq,
+                Group {
+                    created,
+                    durable: false,
+                },
+            );
         }
     }
 

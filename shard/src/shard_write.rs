@@ -217,9 +217,8 @@ impl Shard {
         for (i, p) in points.iter().enumerate() {
             let m = p.measurement();
             if p.tags().iter().any(|t| t.key == "time") {
-                plan.outcome.drop_point(|| {
-                    format!("invalid tag key: input tag \"time\" on measurement \"{m}\" is invalid")
-                });
+                plan.outcome
+                    .drop_point(|| format!("invalid tag key: input tag \"time\" on measurement \"{m}\" is invalid"));
                 continue;
             }
             let fields = p.fields();
@@ -244,7 +243,11 @@ impl Shard {
                 Some(series) if in_prefix && known => {
                     if !same {
                         memo.clear();
-                        memo.extend(checked.iter().filter_map(|f| Some((&*fields[f.idx as usize].key, f.info?))));
+                        memo.extend(
+                            checked
+                                .iter()
+                                .filter_map(|f| Some((&*fields[f.idx as usize].key, f.info?))),
+                        );
                         memo_m = Some(m);
                     }
                     let time = p.time();
@@ -448,7 +451,9 @@ fn check_fields<'b>(
         let earlier = if wide {
             seen.get(name).copied()
         } else {
-            out.iter().find(|o| fields[o.idx as usize].key == name).map(|o| o.field_type)
+            out.iter()
+                .find(|o| fields[o.idx as usize].key == name)
+                .map(|o| o.field_type)
         };
         if let Some(want) = info.map(|i| i.field_type).or(earlier) {
             if want != t {

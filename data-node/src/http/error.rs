@@ -69,10 +69,12 @@ impl From<crate::write::WriteError> for HttpError {
     /// paths its text names.
     fn from(e: crate::write::WriteError) -> Self {
         if e.is_client_error() {
-            Self::bad_request(e.to_string())
-        } else {
-            tracing::error!(error = %e, "write failed");
-            Self::internal(crate::redact::paths(&e.to_string()))
+            return Self::bad_request(e.to_string());
+        }
+        tracing::error!(error = %e, "write failed");
+        match &e {
+            crate::write::WriteError::Shard(s) => Self::internal(crate::redact::paths(&s.client_text())),
+            other => Self::internal(crate::redact::paths(&other.to_string())),
         }
     }
 }

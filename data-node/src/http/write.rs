@@ -6,10 +6,11 @@
 use std::sync::atomic::Ordering::Relaxed;
 
 use hyper::{Response, StatusCode};
-use line_protocol::{parse_lines, ParseOptions, Precision};
+use line_protocol::{parse_lines, Limits, ParseOptions, Precision};
 use meta::{MetaData, Privilege, UserInfo};
 
 use super::{json_response, read_body, Api, Body, HttpError, Req};
+use crate::config::HttpConfig;
 use crate::write::{Consistency, WriteError};
 
 pub(super) async fn write_v1(api: &Api, req: Req) -> Result<Response<Body>, HttpError> {
@@ -92,8 +93,16 @@ async fn serve_write(
         let writer = std::sync::Arc::clone(&api.writer);
         let precision = Precision::parse(&precision).unwrap_or_default();
         let now = crate::now_nanos();
+        let limits = body_limits(&api.config);
         let outcome = tokio::task::spawn_blocking(move || {
-            let batch = parse_lines(&body, &ParseOptions::new(now).with_precision(precision));
+            let options = ParseOptions::new(now).with_precision(precision).with_limits(limits);
+            let batch = parse_lines(&body, &options);
+            if batch.exceeds_max_points() {
+                return Err(HttpError::bad_request(format!(
+                    "batch too large: more than {} points (max-points-per-batch); nothing was written",
+                    limits.max_points
+                )));
+            }
             let parse_errors = batch.error_text();
             if batch.is_empty() {
                 if let Some(text) = parse_errors {
@@ -135,6 +144,16 @@ async fn serve_write(
             metrics.write_errors.fetch_add(1, Relaxed);
             Err(e)
         }
+    }
+}
+
+/// The `[http]` limits on one body, as the parser takes them.
+fn body_limits(config: &HttpConfig) -> Limits {
+    let size = |n: u64| usize::try_from(n).unwrap_or(usize::MAX);
+    Limits {
+        max_line_bytes: size(config.max_line_size.0),
+        max_fields_per_line: size(config.max_fields_per_line),
+        max_points: size(config.max_points_per_batch),
     }
 }
 

@@ -375,7 +375,13 @@ fn limits_reject_long_and_wide_lines_and_stop_at_the_point_limit() {
     // A long wide line is cut in its error too.
     let wide: String = (0..100).map(|i| format!("f{i}=1,")).collect::<String>() + "last=1";
     let (_, errors, _) = parse_with(&format!("m {wide}"), limits(0, 10, 0));
-    assert!(errors[0].starts_with(&format!("unable to parse 'm {}...': max-fields-per-line exceeded: 101 > 10", &wide[..62])), "{errors:?}");
+    assert!(
+        errors[0].starts_with(&format!(
+            "unable to parse 'm {}...': max-fields-per-line exceeded: 101 > 10",
+            &wide[..62]
+        )),
+        "{errors:?}"
+    );
     // Points: bad lines do not count; the point past the limit stops the parse.
     let (n, errors, over) = parse_with("m v=1 1\nbad\nm v=2 2\n", limits(0, 0, 2));
     assert_eq!((n, errors.len(), over), (2, 1, false));
