@@ -298,9 +298,11 @@ impl Shard {
             return Ok(created);
         }
         // Series and fields added to the index since planning may be ones the plan found
-        // missing; those still pending are found in `Pending`.
-        let recheck = self.index.field_additions() != plan.field_additions;
-        let recheck_series = self.index.series_additions() != plan.series_additions;
+        // missing; those still pending are found in `Pending`. An entry leaves `Pending`
+        // only after the index counted it, so the counters are read after a `Pending` miss:
+        // read before, they could miss a creation settled in between (and create it twice).
+        let field_added = || self.index.field_additions() != plan.field_additions;
+        let series_added = || self.index.series_additions() != plan.series_additions;
         let mut new_fields: HashMap<(&'b str, &'b str), FieldInfo> = HashMap::new();
         let mut new_series: HashMap<&[u8], u64> = HashMap::new();
         let mut infos: Vec<Option<FieldInfo>> = Vec::new();
@@ -321,7 +323,7 @@ impl Shard {
                         .get(&(m, name))
                         .copied()
                         .or_else(|| self.pending.field(m, name))
-                        .or_else(|| recheck.then(|| self.index.field(m, name)).flatten())
+                        .or_else(|| field_added().then(|| self.index.field(m, name)).flatten())
                 });
                 if let Some(info) = info.filter(|i| i.field_type != tf.field_type) {
                     conflict = Some(conflict_text(name, m, tf.field_type, info.field_type));
@@ -363,7 +365,7 @@ impl Shard {
                         // Pending first: an entry leaves it only once the index has it.
                         let found = match self.pending.series(key) {
                             Some(id) => Some(id),
-                            None if recheck_series => self.index.series_id(&self.db, key)?,
+                            None if series_added() => self.index.series_id(&self.db, key)?,
                             None => None,
                         };
                         let id = found.unwrap_or_else(|| {

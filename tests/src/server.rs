@@ -142,6 +142,17 @@ impl Server {
 
     /// [`Server::start`] with extra environment variables for the process.
     pub fn start_with_env(kind: Kind, auth: bool, env: &[(&str, &str)]) -> Result<Server, String> {
+        Server::start_with_setup(kind, auth, env, |_| Ok(()))
+    }
+
+    /// [`Server::start_with_env`] that first calls `setup` with the fresh directory, before the
+    /// process exists (to mount a small filesystem where the data will live, for example).
+    pub fn start_with_setup(
+        kind: Kind,
+        auth: bool,
+        env: &[(&str, &str)],
+        mut setup: impl FnMut(&Path) -> Result<(), String>,
+    ) -> Result<Server, String> {
         let mut last_err = String::new();
         for _ in 0..5 {
             let dir = tempfile::Builder::new()
@@ -158,6 +169,7 @@ impl Server {
                 starts: 0,
                 env: env.iter().map(|(k, v)| ((*k).to_owned(), (*v).to_owned())).collect(),
             };
+            setup(s.dir.path())?;
             match s.launch() {
                 Ok(()) => return Ok(s),
                 // A port taken between free_port() and the server's bind: try other ports.
@@ -201,6 +213,11 @@ impl Server {
     /// The server's data and log directory.
     pub fn dir(&self) -> &Path {
         self.dir.path()
+    }
+
+    /// Where Cairn keeps its data (`--dir`): `cairn` inside [`Server::dir`].
+    pub fn data_dir(&self) -> PathBuf {
+        self.dir.path().join("cairn")
     }
 
     /// Sends one request.
@@ -292,7 +309,7 @@ impl Server {
             }
             Kind::Cairn => {
                 let bin = cairn_data_bin()?;
-                let data = self.dir.path().join("cairn");
+                let data = self.data_dir();
                 let mut c = Command::new(bin);
                 c.arg("--standalone")
                     .arg("--dir")

@@ -673,3 +673,29 @@ fn points_limited_equals_the_ends_of_all_points() {
         }
     }
 }
+
+#[test]
+fn concurrent_writers_creating_series_and_a_shared_field_lose_nothing() {
+    for round in 0..20 {
+        let dir = TempDir::new().unwrap();
+        let shard = open(dir.path());
+        std::thread::scope(|scope| {
+            for w in 0..4 {
+                let shard = &shard;
+                scope.spawn(move || {
+                    let lp: String = (0..5)
+                        .map(|i| format!("d,w=w{w} seq={}i {i}\n", w * 1000 + i))
+                        .collect();
+                    write(shard, &lp)
+                });
+            }
+        });
+        for w in 0..4 {
+            let w_s = format!("w{w}");
+            let fs = field_series(&shard, "d", &[("w", &w_s)], "seq");
+            let got = points(&shard, fs, 0, 10);
+            let want: Vec<(i64, String)> = (0..5).map(|i| (i, format!("{}i", w * 1000 + i))).collect();
+            assert_eq!(got, want, "round {round}, writer {w}, {fs:?}");
+        }
+    }
+}
