@@ -34,6 +34,23 @@ pub fn package_path(relative: &str) -> std::path::PathBuf {
         .join(relative)
 }
 
+/// Runs a Python script of this package (`tests/<relative>`) with `args`; returns whether it
+/// exited 0 and its stdout followed by its stderr. Panics, saying what to install, when
+/// there is no `python3`.
+pub fn python(relative: &str, args: &[&std::ffi::OsStr]) -> (bool, String) {
+    let out = std::process::Command::new("python3")
+        .arg(package_path(relative))
+        .args(args)
+        .output()
+        .unwrap_or_else(|e| panic!("cannot run python3 ({e}): install Python 3 and `pip install influxdb==5.3.2`"));
+    let text = format!(
+        "{}{}",
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    );
+    (out.status.success(), text)
+}
+
 pub use http::{Body, Request, Response};
 pub use normalize::{normalize, Normalized};
 pub use server::{cairn_data_bin, Kind, Server};

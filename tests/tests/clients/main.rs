@@ -31,22 +31,12 @@ fn want_status(r: &Response, status: u16, what: &str) {
 #[test]
 fn python_influxdb_client() {
     let server = start();
-    let script = cairn_tests::package_path("tests/clients/python_client.py");
-    let out = Command::new("python3")
-        .arg(&script)
-        .arg(server.url())
-        .output()
-        .unwrap_or_else(|e| panic!("cannot run python3 ({e}): install Python 3 and `pip install influxdb==5.3.2`"));
-    let text = format!(
-        "{}{}",
-        String::from_utf8_lossy(&out.stdout),
-        String::from_utf8_lossy(&out.stderr)
-    );
+    let url = server.url();
+    let (ok, text) = cairn_tests::python("tests/clients/python_client.py", &[url.as_ref()]);
     assert!(
-        out.status.success(),
-        "the Python influxdb client failed against {} ({}):\n{text}\n{}",
+        ok,
+        "the Python influxdb client failed against {}:\n{text}\n{}",
         server.kind(),
-        out.status,
         server.log_tail(20)
     );
     assert!(text.contains("all checks passed"), "unexpected output:\n{text}");

@@ -564,20 +564,10 @@ fn https_with_curl_and_the_python_client() {
         time_to_close(&mut silent, Duration::from_secs(2) + SLACK).expect("a silent TLS client was never dropped");
     assert!(cut >= Duration::from_millis(1800), "{cut:?}");
 
-    let script = cairn_tests::package_path("tests/connections/python_https.py");
-    let out = Command::new("python3")
-        .arg(&script)
-        .arg(s.addr().port().to_string())
-        .arg(&cert)
-        .output()
-        .unwrap_or_else(|e| panic!("cannot run python3 ({e}): install Python 3 and `pip install influxdb==5.3.2`"));
-    let text = format!(
-        "{}{}",
-        String::from_utf8_lossy(&out.stdout),
-        String::from_utf8_lossy(&out.stderr)
-    );
+    let port = s.addr().port().to_string();
+    let (ok, text) = cairn_tests::python("tests/connections/python_https.py", &[port.as_ref(), cert.as_ref()]);
     assert!(
-        out.status.success() && text.contains("all checks passed"),
+        ok && text.contains("all checks passed"),
         "the Python client over HTTPS:\n{text}\n{}",
         s.log_tail(20)
     );

@@ -111,6 +111,15 @@ fn long_lines_and_wide_lines_are_refused_and_the_good_lines_stored() {
         error_text(&r)
     );
     assert_eq!(count(&s2, "m", "v"), 1);
+    // A measurement name is part of the key and bounded by it (no file is named after it).
+    let r = write(&s2, format!("{} v=1 1\nm v=3 3\n", "n".repeat(65536)));
+    assert_eq!(r.status, 400, "{}", r.describe());
+    assert!(
+        error_text(&r).contains("max key length exceeded: 65536 > 65535"),
+        "{}",
+        error_text(&r)
+    );
+    assert_eq!(count(&s2, "m", "v"), 2);
 }
 
 #[test]
