@@ -73,6 +73,9 @@ pub struct QueryExecutor {
     running: registry::Registry,
     /// The memory of every running query together (`max-total-query-memory`).
     memory: Arc<MemoryPool>,
+    /// `max-query-memory`, resolved once: "auto" reads /proc and the cgroup, which would
+    /// cost a small query a fifth of its time.
+    query_memory: usize,
     /// `max-concurrent-queries` and its queue.
     admission: admission::Admission,
 }
@@ -83,6 +86,7 @@ impl QueryExecutor {
             usize::try_from(limits.total_query_memory()).unwrap_or(usize::MAX),
         ));
         let admission = admission::Admission::new(limits.concurrent_queries(), limits.queued_queries());
+        let query_memory = usize::try_from(limits.query_memory()).unwrap_or(usize::MAX);
         Self {
             meta,
             store,
@@ -90,6 +94,7 @@ impl QueryExecutor {
             standalone: true,
             running: registry::Registry::default(),
             memory,
+            query_memory,
             admission,
         }
     }
@@ -100,7 +105,7 @@ impl QueryExecutor {
         Arc::new(QueryControl::new(
             self.limits.query_timeout.0,
             Arc::clone(&self.memory),
-            usize::try_from(self.limits.query_memory()).unwrap_or(usize::MAX),
+            self.query_memory,
         ))
     }
 
