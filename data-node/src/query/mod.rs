@@ -73,8 +73,8 @@ pub struct QueryExecutor {
     running: registry::Registry,
     /// The memory of every running query together (`max-total-query-memory`).
     memory: Arc<MemoryPool>,
-    /// `max-query-memory`, resolved once: "auto" reads /proc and the cgroup, which would
-    /// cost a small query a fifth of its time.
+    /// `max-query-memory`, resolved once: "auto" reads /proc/meminfo and the cgroup's
+    /// memory limit, three file reads that every query paid before.
     query_memory: usize,
     /// `max-concurrent-queries` and its queue.
     admission: admission::Admission,
