@@ -9,8 +9,9 @@ use std::sync::Arc;
 
 use bytes::Bytes;
 use hyper::header::{HeaderValue, ACCEPT, CONTENT_TYPE};
-use hyper::{Response, StatusCode};
+use hyper::Response;
 
+use super::body::Stream;
 use super::format::{CsvEncoder, Epoch};
 use super::results::{Encoding, Layout, ResultSink};
 use super::{read_body, Api, Body, HttpError, Req};
@@ -27,13 +28,13 @@ pub(super) async fn query(api: &Api, mut req: Req) -> Result<Response<Body>, Htt
         .header(hyper::header::ACCEPT_ENCODING)
         .is_some_and(|a| a.contains("gzip"));
     let pretty = req.param("pretty") == "true";
-    let result = run(api, &mut req, format).await;
-    api.metrics
-        .query_micros
-        .fetch_add(started.elapsed().as_micros() as u64, Relaxed);
+    let result = run(api, &mut req, format, gzip, started).await;
     let response = match result {
         Ok(r) => r,
         Err(mut e) => {
+            api.metrics
+                .query_micros
+                .fetch_add(started.elapsed().as_micros() as u64, Relaxed);
             api.metrics.query_errors.fetch_add(1, Relaxed);
             match format {
                 // InfluxDB writes errors in the format the client asked for.
@@ -54,12 +55,7 @@ pub(super) async fn query(api: &Api, mut req: Req) -> Result<Response<Body>, Htt
             }
         }
     };
-    // Like InfluxDB, only successful answers are compressed.
-    Ok(if gzip && response.status() == StatusCode::OK {
-        gzip_response(response)
-    } else {
-        response
-    })
+    Ok(response)
 }
 
 /// What the client asked for in `Accept`: the supported type with the highest `q`, the
@@ -95,44 +91,18 @@ impl Format {
     }
 }
 
-/// Compresses a response for a client that accepts gzip, streaming bodies chunk by chunk
-/// (each chunk flushed, so NDJSON readers see it at once).
-fn gzip_response(resp: Response<Body>) -> Response<Body> {
-    use std::io::Write;
-    let (mut parts, body) = resp.into_parts();
-    parts
-        .headers
-        .insert(hyper::header::CONTENT_ENCODING, HeaderValue::from_static("gzip"));
-    let body = match body {
-        Body::Full(bytes) => {
-            let mut enc = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::fast());
-            let _ = enc.write_all(bytes.as_deref().unwrap_or_default());
-            Body::from_bytes(enc.finish().unwrap_or_default())
-        }
-        Body::Stream(mut rx) => {
-            let (tx, out) = tokio::sync::mpsc::channel::<Bytes>(16);
-            tokio::spawn(async move {
-                let mut enc = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::fast());
-                while let Some(chunk) = rx.recv().await {
-                    if enc.write_all(&chunk).and_then(|()| enc.flush()).is_err() {
-                        return;
-                    }
-                    let produced = std::mem::take(enc.get_mut());
-                    if tx.send(Bytes::from(produced)).await.is_err() {
-                        return;
-                    }
-                }
-                if let Ok(rest) = enc.finish() {
-                    let _ = tx.send(Bytes::from(rest)).await;
-                }
-            });
-            Body::Stream(out)
-        }
-    };
-    Response::from_parts(parts, body)
-}
-
-async fn run(api: &Api, req: &mut Req, format: Format) -> Result<Response<Body>, HttpError> {
+/// Parses, authorises and starts the query; its answer streams from the executor's thread.
+/// Like InfluxDB, only a successful answer is compressed (`gzip`), and it is compressed
+/// there too, so the answer takes one hop from the query's thread to the connection.
+/// The query's time (`started`: the request's arrival) counts once it has handed over its
+/// whole answer.
+async fn run(
+    api: &Api,
+    req: &mut Req,
+    format: Format,
+    gzip: bool,
+    started: std::time::Instant,
+) -> Result<Response<Body>, HttpError> {
     let user = api.authenticate(req)?;
     // Form fields of a urlencoded POST body come before the URL's, as in Go's FormValue.
     let is_form = req
@@ -190,17 +160,20 @@ async fn run(api: &Api, req: &mut Req, format: Format) -> Result<Response<Body>,
         }
     };
     let (tx, rx) = tokio::sync::mpsc::channel::<Bytes>(16);
-    let mut sink = ResultSink::new(tx.clone(), layout, encoding, Arc::clone(&control));
-    // A client that leaves drops the body, and with it the channel's receiver.
-    let (done, finished) = tokio::sync::oneshot::channel::<()>();
+    let mut sink = ResultSink::new(tx, layout, encoding, Arc::clone(&control));
+    if gzip {
+        sink = sink.gzip();
+    }
+    // A client that leaves drops the body before its end: that stops the query.
     let watched = Arc::clone(&control);
-    tokio::spawn(async move {
-        tokio::select! {
-            () = tx.closed() => watched.stop(StopReason::ClientGone),
-            _ = finished => {}
-        }
-    });
+    let body = Stream::new(rx).on_abandon(move || watched.stop(StopReason::ClientGone));
     let executor = Arc::clone(&api.executor);
+    let metrics = Arc::clone(&api.metrics);
+    let count_time = move || {
+        metrics
+            .query_micros
+            .fetch_add(started.elapsed().as_micros() as u64, Relaxed);
+    };
     // SHOW QUERIES and KILL QUERY never wait for a turn: they are how an operator frees one.
     let admitted = if query
         .statements
@@ -217,7 +190,7 @@ async fn run(api: &Api, req: &mut Req, format: Format) -> Result<Response<Body>,
                 let _permit = permit;
                 executor.execute(&query, &ctx, &mut |r| sink.push(r));
                 sink.finish();
-                let _ = done.send(());
+                count_time();
             });
         }
         // Refused or timed out in the queue: InfluxDB answers such errors in the result.
@@ -225,13 +198,17 @@ async fn run(api: &Api, req: &mut Req, format: Format) -> Result<Response<Body>,
             sink.push(StatementResult::error(0, e));
             tokio::task::spawn_blocking(move || {
                 sink.finish();
-                let _ = done.send(());
+                count_time();
             });
         }
     }
-    let mut r = Response::new(Body::Stream(rx));
+    let mut r = Response::new(body.started().await);
     r.headers_mut()
         .insert(CONTENT_TYPE, HeaderValue::from_static(content_type));
+    if gzip {
+        r.headers_mut()
+            .insert(hyper::header::CONTENT_ENCODING, HeaderValue::from_static("gzip"));
+    }
     Ok(r)
 }
 

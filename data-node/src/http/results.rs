@@ -74,6 +74,9 @@ pub(super) struct ResultSink {
     rows: usize,
     /// No more results are wanted (row limit reached, or the client is gone).
     done: bool,
+    /// The client takes gzip: text is compressed here, on the query's thread, before it is
+    /// sent (each send flushed, so an NDJSON reader sees every document at once).
+    gzip: Option<flate2::write::GzEncoder<Vec<u8>>>,
 }
 
 impl ResultSink {
@@ -92,7 +95,14 @@ impl ResultSink {
             csv_streaming: false,
             rows: 0,
             done: false,
+            gzip: None,
         }
+    }
+
+    /// Compresses the answer with gzip.
+    pub(super) fn gzip(mut self) -> Self {
+        self.gzip = Some(flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::fast()));
+        self
     }
 
     pub(super) fn push(&mut self, mut r: StatementResult) {
@@ -233,14 +243,36 @@ impl ResultSink {
     }
 
     /// Sends the gathered text (chunked answers: every document at once; whole ones: in
-    /// pieces of [`SEND_AFTER`]). A closed channel means the client left: the query stops.
-    fn send(&mut self, force: bool) {
+    /// pieces of [`SEND_AFTER`]; `last`: all that is left, and the end of the gzip stream).
+    /// A closed channel means the client left: the query stops.
+    fn send(&mut self, last: bool) {
         let chunked = matches!(self.layout, Layout::Chunked);
-        if self.out.is_empty() || !(force || chunked || self.out.len() >= SEND_AFTER) {
+        if !last && (self.out.is_empty() || !(chunked || self.out.len() >= SEND_AFTER)) {
             return;
         }
-        let text = Bytes::from(std::mem::take(&mut self.out));
-        if !self.deliver(text) {
+        let text = std::mem::take(&mut self.out);
+        let bytes = match &mut self.gzip {
+            None => Bytes::from(text),
+            Some(enc) => {
+                use std::io::Write;
+                // Writing to a Vec cannot fail. Only chunked documents are flushed: a whole
+                // answer is read at its end, and a flush costs compression.
+                let _ = enc.write_all(text.as_bytes());
+                if last {
+                    let enc = self.gzip.take().expect("matched Some");
+                    Bytes::from(enc.finish().unwrap_or_default())
+                } else {
+                    if chunked {
+                        let _ = enc.flush();
+                    }
+                    Bytes::from(std::mem::take(enc.get_mut()))
+                }
+            }
+        };
+        if bytes.is_empty() {
+            return;
+        }
+        if !self.deliver(bytes) {
             self.done = true;
             self.control.stop(StopReason::ClientGone);
         }
@@ -250,6 +282,13 @@ impl ResultSink {
     /// [`STOP_POLL`] whether the query was stopped meanwhile (KILL QUERY, query-timeout),
     /// which ends the wait. Whether the bytes went out.
     fn deliver(&self, text: Bytes) -> bool {
+        // Nearly always there is room: no timer is armed then (arming one wakes the
+        // runtime's driver, a context switch per query).
+        let text = match self.tx.try_send(text) {
+            Ok(()) => return true,
+            Err(mpsc::error::TrySendError::Closed(_)) => return false,
+            Err(mpsc::error::TrySendError::Full(text)) => text,
+        };
         let Ok(runtime) = tokio::runtime::Handle::try_current() else {
             return self.tx.blocking_send(text).is_ok();
         };
@@ -320,6 +359,55 @@ mod tests {
             sends += 1;
         }
         (text, control, sends)
+    }
+
+    /// [`answer_in_pieces`] with gzip: the decoded text and the number of sends.
+    fn gzip_answer(layout: Layout, results: Vec<StatementResult>) -> (String, usize) {
+        use std::io::Read;
+        let (tx, mut rx) = mpsc::channel(1024);
+        let json = JsonEncoder {
+            epoch: Epoch::Integer(1),
+            pretty: false,
+        };
+        let control = Arc::new(QueryControl::default());
+        let mut sink = ResultSink::new(tx, layout, Encoding::Json(json), control).gzip();
+        for r in results {
+            sink.push(r);
+        }
+        sink.finish();
+        let (mut all, mut sends) = (Vec::new(), 0);
+        while let Ok(b) = rx.try_recv() {
+            all.extend_from_slice(&b);
+            sends += 1;
+        }
+        let mut text = String::new();
+        flate2::read::GzDecoder::new(&all[..])
+            .read_to_string(&mut text)
+            .expect("a whole gzip stream");
+        (text, sends)
+    }
+
+    #[test]
+    fn a_large_gzip_whole_answer_is_the_plain_one_in_pieces() {
+        let n = STREAM_AFTER / 64 + 10;
+        let pieces = || vec![result(0, vec![series("a", n)]), result(1, vec![series("c", 1)])];
+        let (plain, _) = answer(Layout::Whole { max_row_limit: 0 }, pieces());
+        let (text, sends) = gzip_answer(Layout::Whole { max_row_limit: 0 }, pieces());
+        assert!(sends > 1, "sent in {sends} piece(s)");
+        assert_eq!(text, plain);
+        let (small, sends) = gzip_answer(
+            Layout::Whole { max_row_limit: 0 },
+            vec![result(0, vec![series("a", 2)])],
+        );
+        assert_eq!(sends, 1, "a small answer is one send, the gzip end included");
+        assert_eq!(
+            small,
+            answer(
+                Layout::Whole { max_row_limit: 0 },
+                vec![result(0, vec![series("a", 2)])]
+            )
+            .0
+        );
     }
 
     #[test]
@@ -435,5 +523,42 @@ mod tests {
         sink.push(result(0, vec![series("a", 1)]));
         sink.push(result(1, vec![series("a", 1)]));
         assert_eq!(control.stopped(), Some(StopReason::ClientGone));
+    }
+
+    /// A gzip answer is the plain one compressed, and every chunked document can be read
+    /// as soon as its bytes arrive (each send is flushed).
+    #[test]
+    fn a_gzip_answer_decodes_to_the_plain_one_send_by_send() {
+        use std::io::Read;
+        let results = || vec![result(0, vec![series("a", 3)]), result(1, vec![series("b", 2)])];
+        let (plain, _) = answer(Layout::Chunked, results());
+        let (tx, mut rx) = mpsc::channel(1024);
+        let json = JsonEncoder {
+            epoch: Epoch::Integer(1),
+            pretty: false,
+        };
+        let control = Arc::new(QueryControl::default());
+        let mut sink = ResultSink::new(tx, Layout::Chunked, Encoding::Json(json), control).gzip();
+        let mut it = results().into_iter();
+        sink.push(it.next().unwrap());
+        sink.push(it.next().unwrap());
+        // The first document went out when the second result came.
+        let first = rx.try_recv().expect("first document sent");
+        let mut partial = String::new();
+        let mut dec = flate2::read::GzDecoder::new(&first[..]);
+        // A flushed but unfinished gzip stream reads up to its end, then reports EOF early.
+        let _ = dec.read_to_string(&mut partial);
+        assert_eq!(partial, plain.lines().next().unwrap().to_owned() + "\n");
+        sink.finish();
+        let mut all = first.to_vec();
+        while let Ok(b) = rx.try_recv() {
+            all.extend_from_slice(&b);
+        }
+        let mut text = String::new();
+        flate2::read::GzDecoder::new(&all[..])
+            .read_to_string(&mut text)
+            .expect("a whole gzip stream");
+        assert_eq!(text, plain);
+        assert_eq!(gzip_answer(Layout::Chunked, results()).0, plain);
     }
 }
