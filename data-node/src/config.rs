@@ -4,12 +4,18 @@
 //! `CAIRN_<SECTION>_<KEY>` environment variables override both.
 
 use std::path::{Path, PathBuf};
-use std::time::Duration;
 
+pub use cairn_config::{Auto, ConfigDuration, ConfigError, Size};
 use serde::Deserialize;
 
 /// The documented default configuration.
 pub const DEFAULT_CONFIG: &str = include_str!("config.toml");
+
+const SOURCE: cairn_config::Source = cairn_config::Source {
+    defaults: DEFAULT_CONFIG,
+    program: "cairn-data",
+    ignored_env: IGNORED_ENV,
+};
 
 #[derive(Debug, Clone, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -149,48 +155,16 @@ pub struct PrecreationConfig {
     pub advance_period: ConfigDuration,
 }
 
-/// Why a configuration cannot be used.
-#[derive(Debug, thiserror::Error)]
-pub enum ConfigError {
-    #[error("cannot read config file {}: {source}", path.display())]
-    Read { path: PathBuf, source: std::io::Error },
-    #[error("config file {}: {source}", path.display())]
-    Parse {
-        path: PathBuf,
-        source: Box<toml::de::Error>,
-    },
-    #[error("environment variable {var}={value:?}: {reason}")]
-    Env { var: String, value: String, reason: String },
-    #[error("configuration: {0}")]
-    Invalid(Box<toml::de::Error>),
-}
-
 impl Default for Config {
     fn default() -> Self {
-        let table: toml::Table = DEFAULT_CONFIG
-            .parse()
-            .unwrap_or_else(|e| panic!("BUG: config.toml: {e}"));
-        Self::deserialize(table).unwrap_or_else(|e| panic!("BUG: config.toml: {e}"))
+        SOURCE.defaults()
     }
 }
 
 impl Config {
     /// The defaults, overridden by `file` (if any) and then by `env` (`CAIRN_...` pairs).
     pub fn load(file: Option<&Path>, env: impl IntoIterator<Item = (String, String)>) -> Result<Self, ConfigError> {
-        let mut table: toml::Table = DEFAULT_CONFIG.parse().map_err(|e| ConfigError::Invalid(Box::new(e)))?;
-        if let Some(path) = file {
-            let text = std::fs::read_to_string(path).map_err(|source| ConfigError::Read {
-                path: path.to_path_buf(),
-                source,
-            })?;
-            let over: toml::Table = text.parse().map_err(|e| ConfigError::Parse {
-                path: path.to_path_buf(),
-                source: Box::new(e),
-            })?;
-            merge(&mut table, over);
-        }
-        apply_env(&mut table, env)?;
-        Self::deserialize(table).map_err(|e| ConfigError::Invalid(Box::new(e)))
+        SOURCE.load(file, env)
     }
 
     /// The data directory: the configured one, or ~/.cairn, or /var/lib/cairn.
@@ -203,62 +177,6 @@ impl Config {
             _ => PathBuf::from("/var/lib/cairn"),
         }
     }
-}
-
-fn merge(base: &mut toml::Table, over: toml::Table) {
-    for (k, v) in over {
-        match (base.get_mut(&k), v) {
-            (Some(toml::Value::Table(b)), toml::Value::Table(o)) => merge(b, o),
-            (_, v) => {
-                base.insert(k, v);
-            }
-        }
-    }
-}
-
-/// Sets `[section] key` from `CAIRN_SECTION_KEY`, typed like the default value. Unknown
-/// `CAIRN_` variables are errors, so that a typo does not silently do nothing.
-fn apply_env(table: &mut toml::Table, env: impl IntoIterator<Item = (String, String)>) -> Result<(), ConfigError> {
-    let env_name = |section: &str, key: &str| format!("CAIRN_{section}_{key}").to_uppercase().replace('-', "_");
-    for (var, value) in env {
-        if !var.starts_with("CAIRN_") {
-            continue;
-        }
-        let mut found = false;
-        for (section, keys) in table.iter_mut() {
-            let Some(keys) = keys.as_table_mut() else { continue };
-            for (key, slot) in keys.iter_mut() {
-                if env_name(section, key) != var {
-                    continue;
-                }
-                found = true;
-                let bad = |reason: &str| ConfigError::Env {
-                    var: var.clone(),
-                    value: value.clone(),
-                    reason: reason.to_owned(),
-                };
-                *slot = match slot {
-                    toml::Value::Boolean(_) => toml::Value::Boolean(match value.as_str() {
-                        "true" | "1" => true,
-                        "false" | "0" => false,
-                        _ => return Err(bad("expected true or false")),
-                    }),
-                    toml::Value::Integer(_) => {
-                        toml::Value::Integer(value.parse().map_err(|_| bad("expected an integer"))?)
-                    }
-                    _ => toml::Value::String(value.clone()),
-                };
-            }
-        }
-        if !found && !IGNORED_ENV.contains(&var.as_str()) {
-            return Err(ConfigError::Env {
-                var,
-                value,
-                reason: "no such option (see `cairn-data config`)".to_owned(),
-            });
-        }
-    }
-    Ok(())
 }
 
 /// `CAIRN_` variables that are not options (read by scripts and tests).
@@ -274,128 +192,10 @@ const IGNORED_ENV: &[&str] = &[
     "CAIRN_FUZZ_CORPUS",
 ];
 
-/// A duration written as InfluxDB writes them (`10s`, `1h30m`, `7d`).
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct ConfigDuration(pub Duration);
-
-impl<'de> Deserialize<'de> for ConfigDuration {
-    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        let s = String::deserialize(d)?;
-        parse_duration(&s).map(ConfigDuration).ok_or_else(|| {
-            serde::de::Error::custom(format!("invalid duration {s:?} (examples: 100ms, 10s, 1h30m, 7d)"))
-        })
-    }
-}
-
-fn parse_duration(s: &str) -> Option<Duration> {
-    let mut total: u128 = 0;
-    let mut rest = s.trim();
-    if rest.is_empty() {
-        return None;
-    }
-    while !rest.is_empty() {
-        let digits = rest.find(|c: char| !c.is_ascii_digit()).unwrap_or(rest.len());
-        if digits == 0 {
-            return None;
-        }
-        let n: u128 = rest[..digits].parse().ok()?;
-        rest = &rest[digits..];
-        let unit_len = rest.find(|c: char| c.is_ascii_digit()).unwrap_or(rest.len());
-        let nanos: u128 = match &rest[..unit_len] {
-            "ns" => 1,
-            "us" | "µs" | "u" => 1_000,
-            "ms" => 1_000_000,
-            "s" => 1_000_000_000,
-            "m" => 60_000_000_000,
-            "h" => 3_600_000_000_000,
-            "d" => 86_400_000_000_000,
-            "w" => 604_800_000_000_000,
-            "" if n == 0 => 0,
-            _ => return None,
-        };
-        rest = &rest[unit_len..];
-        total = total.checked_add(n.checked_mul(nanos)?)?;
-    }
-    Some(Duration::from_nanos(u64::try_from(total).ok()?))
-}
-
-/// A setting that is either `"auto"` (worked out from the machine) or a value.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Auto<T> {
-    Auto,
-    Value(T),
-}
-
-impl<T: Copy> Auto<T> {
-    /// The value, or `auto()` for `"auto"`.
-    pub fn or_else(self, auto: impl FnOnce() -> T) -> T {
-        match self {
-            Auto::Auto => auto(),
-            Auto::Value(v) => v,
-        }
-    }
-
-    pub fn map_or_else<U>(self, auto: impl FnOnce() -> U, f: impl FnOnce(T) -> U) -> U {
-        match self {
-            Auto::Auto => auto(),
-            Auto::Value(v) => f(v),
-        }
-    }
-}
-
-impl<'de, T: Deserialize<'de>> Deserialize<'de> for Auto<T> {
-    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        // "auto", or whatever T reads (an integer, or a string such as "512m").
-        let v = toml::Value::deserialize(d)?;
-        if v.as_str() == Some("auto") {
-            return Ok(Auto::Auto);
-        }
-        // Numbers from the environment arrive as strings: read them as numbers.
-        let v = match v {
-            toml::Value::String(s) => match s.parse::<i64>() {
-                Ok(n) => toml::Value::Integer(n),
-                Err(_) => toml::Value::String(s),
-            },
-            v => v,
-        };
-        T::deserialize(v)
-            .map(Auto::Value)
-            .map_err(|e| serde::de::Error::custom(format!("{e} (or \"auto\")")))
-    }
-}
-
-/// A size in bytes: an integer, or a string with a k/m/g suffix.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct Size(pub u64);
-
-impl<'de> Deserialize<'de> for Size {
-    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        #[derive(Deserialize)]
-        #[serde(untagged)]
-        enum Raw {
-            N(u64),
-            S(String),
-        }
-        let bad = |s: &str| serde::de::Error::custom(format!("invalid size {s:?} (examples: 1048576, 512k, 64m, 1g)"));
-        match Raw::deserialize(d)? {
-            Raw::N(n) => Ok(Size(n)),
-            Raw::S(s) => {
-                let t = s.trim().to_ascii_lowercase();
-                let (num, mult) = match t.as_bytes().last() {
-                    Some(b'k') => (&t[..t.len() - 1], 1 << 10),
-                    Some(b'm') => (&t[..t.len() - 1], 1 << 20),
-                    Some(b'g') => (&t[..t.len() - 1], 1 << 30),
-                    _ => (t.as_str(), 1),
-                };
-                let n: u64 = num.parse().map_err(|_| bad(&s))?;
-                n.checked_mul(mult).map(Size).ok_or_else(|| bad(&s))
-            }
-        }
-    }
-}
-
 #[cfg(test)]
 mod tests {
+    use std::time::Duration;
+
     use super::*;
 
     fn env(pairs: &[(&str, &str)]) -> Vec<(String, String)> {
@@ -422,18 +222,10 @@ mod tests {
     }
 
     #[test]
-    fn file_then_environment_override() {
-        let dir = tempfile::tempdir().unwrap();
-        let file = dir.path().join("c.toml");
-        std::fs::write(
-            &file,
-            "[http]\nauth-enabled = true\nmax-body-size = 10\n[data]\nwal-fsync-delay = \"100ms\"\n",
-        )
-        .unwrap();
-        let c = Config::load(Some(&file), env(&[("CAIRN_HTTP_MAX_BODY_SIZE", "20"), ("PATH", "x")])).unwrap();
-        assert!(c.http.auth_enabled);
+    fn environment_overrides() {
+        // (Files over the defaults, and the rules of the variables: the cairn-config crate.)
+        let c = Config::load(None, env(&[("CAIRN_HTTP_MAX_BODY_SIZE", "20"), ("PATH", "x")])).unwrap();
         assert_eq!(c.http.max_body_size, 20);
-        assert_eq!(c.data.wal_fsync_delay.0, Duration::from_millis(100));
         let c = Config::load(None, env(&[("CAIRN_DATA_BLOCK_CACHE_SIZE", "2m")])).unwrap();
         assert_eq!(c.data.block_cache_size, Size(2 << 20));
         let c = Config::load(None, env(&[("CAIRN_DATA_WRITE_BUFFER_BUDGET", "32m")])).unwrap();
@@ -449,24 +241,7 @@ mod tests {
             f(&[("CAIRN_HTTP_AUTH_ENABLED", "yes")]),
             "environment variable CAIRN_HTTP_AUTH_ENABLED=\"yes\": expected true or false"
         );
-        assert!(f(&[("CAIRN_HTTP_TYPO", "1")]).contains("no such option"));
+        assert!(f(&[("CAIRN_HTTP_TYPO", "1")]).contains("no such option (see `cairn-data config`)"));
         assert!(f(&[("CAIRN_DATA_WAL_FSYNC_DELAY", "soon")]).contains("invalid duration \"soon\""));
-        let dir = tempfile::tempdir().unwrap();
-        let file = dir.path().join("c.toml");
-        std::fs::write(&file, "[http]\nbind = 1\n").unwrap();
-        let err = Config::load(Some(&file), env(&[])).unwrap_err().to_string();
-        assert!(err.contains("unknown field `bind`"), "{err}");
-    }
-
-    #[test]
-    fn durations() {
-        let f = |s: &str| parse_duration(s).map(|d| d.as_nanos());
-        assert_eq!(f("0"), Some(0));
-        assert_eq!(f("1h30m"), Some(5_400_000_000_000));
-        assert_eq!(f("100ms"), Some(100_000_000));
-        assert_eq!(f("7d"), Some(604_800_000_000_000));
-        assert_eq!(f("10"), None);
-        assert_eq!(f("s"), None);
-        assert_eq!(f(""), None);
     }
 }
