@@ -7,8 +7,8 @@ use std::collections::BTreeMap;
 use serde::{Deserialize, Serialize};
 
 use crate::data::{
-    check_length, valid_name, ContinuousQueryInfo, DataNode, DatabaseInfo, MetaData, Privilege, RetentionPolicySpec,
-    ShardGroupInfo, ShardInfo, UserInfo,
+    check_length, valid_name, ContinuousQueryInfo, DataNode, DatabaseInfo, MetaData, MetaNode, Privilege,
+    RetentionPolicySpec, ShardGroupInfo, ShardInfo, UserInfo,
 };
 use crate::error::{Error, Result};
 use crate::time::{normalised_shard_duration, truncate_to_duration, MIN_RETENTION_DURATION};
@@ -23,6 +23,26 @@ pub enum Command {
     AddDataNode {
         http_addr: String,
         rpc_addr: String,
+    },
+    /// Moves a data node to new addresses, keeping its id (and so its shards).
+    UpdateDataNode {
+        id: u64,
+        http_addr: String,
+        rpc_addr: String,
+    },
+    /// Forgets a data node. It leaves the owners of every shard; a shard it owned alone is
+    /// left with no owner, for queries to report by name (moving data first is the
+    /// operator's `copy-shard`, or a later rebalance).
+    RemoveDataNode {
+        id: u64,
+    },
+    /// Adds (or finds, by its HTTP address) a meta node.
+    AddMetaNode {
+        http_addr: String,
+        raft_addr: String,
+    },
+    RemoveMetaNode {
+        id: u64,
     },
     /// CREATE DATABASE; with `spec` for `WITH ...`, and otherwise the default policy
     /// `autogen` when `default_policy` is set (InfluxDB's `retention-autocreate`).
@@ -114,7 +134,7 @@ pub enum Command {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub enum Outcome {
     Done,
-    /// The node id of `AddDataNode`.
+    /// The node id of `AddDataNode` or `AddMetaNode`.
     Node(u64),
     /// The group of `CreateShardGroup` (new or existing).
     ShardGroup(ShardGroupInfo),
@@ -143,6 +163,61 @@ fn apply_to(data: &mut MetaData, command: &Command) -> Result<Outcome> {
                 rpc_addr: rpc_addr.clone(),
             });
             Ok(Outcome::Node(id))
+        }
+        Command::UpdateDataNode {
+            id,
+            http_addr,
+            rpc_addr,
+        } => {
+            if data.data_nodes.iter().any(|n| n.id != *id && n.http_addr == *http_addr) {
+                return Err(Error::NodeExists(http_addr.clone()));
+            }
+            let node = data
+                .data_nodes
+                .iter_mut()
+                .find(|n| n.id == *id)
+                .ok_or(Error::DataNodeNotFound(*id))?;
+            node.http_addr.clone_from(http_addr);
+            node.rpc_addr.clone_from(rpc_addr);
+            Ok(Outcome::Done)
+        }
+        Command::RemoveDataNode { id } => {
+            let before = data.data_nodes.len();
+            data.data_nodes.retain(|n| n.id != *id);
+            if data.data_nodes.len() == before {
+                return Err(Error::DataNodeNotFound(*id));
+            }
+            let shards = data
+                .databases
+                .iter_mut()
+                .flat_map(|d| &mut d.retention_policies)
+                .flat_map(|rp| &mut rp.shard_groups)
+                .flat_map(|g| &mut g.shards);
+            for shard in shards {
+                shard.owners.retain(|o| o != id);
+            }
+            Ok(Outcome::Done)
+        }
+        Command::AddMetaNode { http_addr, raft_addr } => {
+            if let Some(n) = data.meta_nodes.iter().find(|n| n.http_addr == *http_addr) {
+                return Ok(Outcome::Node(n.id));
+            }
+            data.max_node_id += 1;
+            let id = data.max_node_id;
+            data.meta_nodes.push(MetaNode {
+                id,
+                http_addr: http_addr.clone(),
+                raft_addr: raft_addr.clone(),
+            });
+            Ok(Outcome::Node(id))
+        }
+        Command::RemoveMetaNode { id } => {
+            let before = data.meta_nodes.len();
+            data.meta_nodes.retain(|n| n.id != *id);
+            if data.meta_nodes.len() == before {
+                return Err(Error::MetaNodeNotFound(*id));
+            }
+            Ok(Outcome::Done)
         }
         Command::CreateDatabase {
             name,

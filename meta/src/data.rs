@@ -17,9 +17,25 @@ pub struct MetaData {
     pub users: Vec<UserInfo>,
     /// Data nodes that own shards, by id.
     pub data_nodes: Vec<DataNode>,
+    /// Meta nodes, by id (empty for a standalone node). The Raft membership is the truth of
+    /// who votes; this list is what `cairn-ctl show` and data nodes read.
+    #[serde(default)]
+    pub meta_nodes: Vec<MetaNode>,
     pub max_shard_group_id: u64,
     pub max_shard_id: u64,
+    /// The last node id given out: one counter for data and meta nodes, never reused, so
+    /// that a removed node's id cannot be mistaken for a new one (hinted handoff, owners).
     pub max_node_id: u64,
+}
+
+/// A meta node: where it is reached.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct MetaNode {
+    pub id: u64,
+    /// The meta API (`cairn-ctl`, data nodes).
+    pub http_addr: String,
+    /// Raft RPC between meta nodes.
+    pub raft_addr: String,
 }
 
 /// A data node: where it is reached.

@@ -45,6 +45,12 @@ pub enum Error {
 
     #[error("no data node can own shards")]
     NoDataNodes,
+    #[error("data node {0} not found")]
+    DataNodeNotFound(u64),
+    #[error("meta node {0} not found")]
+    MetaNodeNotFound(u64),
+    #[error("a node at {0} already exists")]
+    NodeExists(String),
     /// The store could not make a change durable. The text names what failed and why, never
     /// a path: it reaches clients (the store logs the path).
     #[error("metadata store: {0}")]

@@ -365,3 +365,108 @@ fn names_past_their_byte_limits_are_refused() {
     assert_eq!(err.to_string(), "user name too long: 256 bytes, the limit is 255");
     assert!(data.users.is_empty());
 }
+
+fn add_data(data: &mut MetaData, http: &str) -> u64 {
+    match run(
+        data,
+        Command::AddDataNode {
+            http_addr: http.into(),
+            rpc_addr: format!("{http}-rpc"),
+        },
+    ) {
+        Ok(Outcome::Node(id)) => id,
+        other => panic!("{other:?}"),
+    }
+}
+
+fn add_meta(data: &mut MetaData, http: &str) -> u64 {
+    match run(
+        data,
+        Command::AddMetaNode {
+            http_addr: http.into(),
+            raft_addr: format!("{http}-raft"),
+        },
+    ) {
+        Ok(Outcome::Node(id)) => id,
+        other => panic!("{other:?}"),
+    }
+}
+
+#[test]
+fn node_ids_are_shared_by_meta_and_data_nodes_and_never_reused() {
+    let mut data = MetaData::default();
+    let m1 = add_meta(&mut data, "m1:8091");
+    let d1 = add_data(&mut data, "d1:8086");
+    assert_eq!((m1, d1), (1, 2));
+    assert_eq!(add_meta(&mut data, "m1:8091"), m1, "adding twice finds the node");
+    assert_eq!(add_data(&mut data, "d1:8086"), d1);
+    run(&mut data, Command::RemoveDataNode { id: d1 }).unwrap();
+    run(&mut data, Command::RemoveMetaNode { id: m1 }).unwrap();
+    assert_eq!(add_data(&mut data, "d1:8086"), 3, "a removed id is not given again");
+    assert_eq!(add_meta(&mut data, "m1:8091"), 4);
+    assert_eq!(
+        run(&mut data, Command::RemoveMetaNode { id: m1 })
+            .unwrap_err()
+            .to_string(),
+        "meta node 1 not found"
+    );
+    assert_eq!(
+        run(&mut data, Command::RemoveDataNode { id: 99 })
+            .unwrap_err()
+            .to_string(),
+        "data node 99 not found"
+    );
+}
+
+#[test]
+fn a_removed_data_node_leaves_every_shards_owners() {
+    let mut data = MetaData::default();
+    let a = add_data(&mut data, "a:8086");
+    let b = add_data(&mut data, "b:8086");
+    create_db(&mut data, "db", None).unwrap();
+    let group = match run(
+        &mut data,
+        Command::CreateShardGroup {
+            database: "db".into(),
+            policy: "autogen".into(),
+            timestamp: 0,
+            shards: 2,
+        },
+    ) {
+        Ok(Outcome::ShardGroup(g)) => g,
+        other => panic!("{other:?}"),
+    };
+    assert!(group.shards.iter().any(|s| s.owners.contains(&a)));
+    let index = data.index;
+    run(&mut data, Command::RemoveDataNode { id: a }).unwrap();
+    assert!(data.index > index);
+    let rp = data.retention_policy("db", "").unwrap();
+    for shard in rp.shard_groups.iter().flat_map(|g| &g.shards) {
+        assert!(!shard.owners.contains(&a), "{shard:?}");
+        assert!(shard.owners.iter().all(|o| *o == b), "{shard:?}");
+    }
+    assert_eq!(data.data_nodes.iter().map(|n| n.id).collect::<Vec<_>>(), [b]);
+}
+
+#[test]
+fn update_data_node_keeps_the_id_and_refuses_a_taken_address() {
+    let mut data = MetaData::default();
+    let a = add_data(&mut data, "a:8086");
+    add_data(&mut data, "b:8086");
+    let update = |id, http: &str| Command::UpdateDataNode {
+        id,
+        http_addr: http.into(),
+        rpc_addr: format!("{http}-rpc"),
+    };
+    run(&mut data, update(a, "a2:8086")).unwrap();
+    assert_eq!(data.data_node(a).unwrap().http_addr, "a2:8086");
+    assert_eq!(data.data_node(a).unwrap().rpc_addr, "a2:8086-rpc");
+    assert_eq!(
+        run(&mut data, update(a, "b:8086")).unwrap_err().to_string(),
+        "a node at b:8086 already exists"
+    );
+    assert_eq!(
+        run(&mut data, update(7, "c:8086")).unwrap_err(),
+        Error::DataNodeNotFound(7)
+    );
+}
