@@ -7,7 +7,7 @@ use std::collections::BTreeMap;
 use serde::{Deserialize, Serialize};
 
 use crate::data::{
-    check_length, valid_name, ContinuousQueryInfo, DataNode, DatabaseInfo, MetaData, MetaNode, Privilege,
+    check_length, valid_name, ContinuousQueryInfo, DataNode, DatabaseInfo, Lease, MetaData, MetaNode, Privilege,
     RetentionPolicySpec, ShardGroupInfo, ShardInfo, UserInfo,
 };
 use crate::error::{Error, Result};
@@ -43,6 +43,15 @@ pub enum Command {
     },
     RemoveMetaNode {
         id: u64,
+    },
+    /// Takes or renews the lease `name` for data node `node` until `now + duration`
+    /// (nanoseconds; `now` is the proposer's clock). Refused while another node holds it
+    /// unexpired; a node that is removed loses its leases.
+    AcquireLease {
+        name: String,
+        node: u64,
+        now: i64,
+        duration: i64,
     },
     /// CREATE DATABASE; with `spec` for `WITH ...`, and otherwise the default policy
     /// `autogen` when `default_policy` is set (InfluxDB's `retention-autocreate`).
@@ -138,6 +147,8 @@ pub enum Outcome {
     Node(u64),
     /// The group of `CreateShardGroup` (new or existing).
     ShardGroup(ShardGroupInfo),
+    /// The lease `AcquireLease` granted.
+    Lease(Lease),
 }
 
 /// Applies `command` at log position `index`. On error `data` is unchanged.
@@ -196,6 +207,7 @@ fn apply_to(data: &mut MetaData, command: &Command) -> Result<Outcome> {
             for shard in shards {
                 shard.owners.retain(|o| o != id);
             }
+            data.leases.retain(|l| l.owner != *id);
             Ok(Outcome::Done)
         }
         Command::AddMetaNode { http_addr, raft_addr } => {
@@ -218,6 +230,36 @@ fn apply_to(data: &mut MetaData, command: &Command) -> Result<Outcome> {
                 return Err(Error::MetaNodeNotFound(*id));
             }
             Ok(Outcome::Done)
+        }
+        Command::AcquireLease {
+            name,
+            node,
+            now,
+            duration,
+        } => {
+            if data.data_node(*node).is_none() {
+                return Err(Error::DataNodeNotFound(*node));
+            }
+            let expires_at = now.saturating_add(*duration);
+            let granted = Lease {
+                name: name.clone(),
+                owner: *node,
+                expires_at,
+            };
+            match data.leases.iter_mut().find(|l| l.name == *name) {
+                Some(held) if held.owner != *node && held.expires_at > *now => Err(Error::LeaseHeld {
+                    name: name.clone(),
+                    owner: held.owner,
+                }),
+                Some(held) => {
+                    *held = granted.clone();
+                    Ok(Outcome::Lease(granted))
+                }
+                None => {
+                    data.leases.push(granted.clone());
+                    Ok(Outcome::Lease(granted))
+                }
+            }
         }
         Command::CreateDatabase {
             name,

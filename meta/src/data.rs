@@ -26,6 +26,21 @@ pub struct MetaData {
     /// The last node id given out: one counter for data and meta nodes, never reused, so
     /// that a removed node's id cannot be mistaken for a new one (hinted handoff, owners).
     pub max_node_id: u64,
+    /// Work exactly one data node may do at a time (running continuous queries), by name.
+    #[serde(default)]
+    pub leases: Vec<Lease>,
+}
+
+/// A lease: `owner` may do the work named `name` until `expires_at`. Kept in the Raft log,
+/// not in the leader's memory, so that a new leader knows who holds what; the time is the
+/// proposer's clock, written into the command, so every member applies the same result.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Lease {
+    pub name: String,
+    /// A data node id.
+    pub owner: u64,
+    /// Unix nanoseconds.
+    pub expires_at: i64,
 }
 
 /// A meta node: where it is reached.

@@ -51,6 +51,8 @@ pub enum Error {
     MetaNodeNotFound(u64),
     #[error("a node at {0} already exists")]
     NodeExists(String),
+    #[error("lease {name} is held by data node {owner}")]
+    LeaseHeld { name: String, owner: u64 },
     /// The store could not make a change durable. The text names what failed and why, never
     /// a path: it reaches clients (the store logs the path).
     #[error("metadata store: {0}")]

@@ -15,7 +15,7 @@ mod time;
 
 pub use command::{apply, Command, Outcome};
 pub use data::{
-    ContinuousQueryInfo, DataNode, DatabaseInfo, MetaData, MetaNode, Privilege, RetentionPolicyInfo,
+    ContinuousQueryInfo, DataNode, DatabaseInfo, Lease, MetaData, MetaNode, Privilege, RetentionPolicyInfo,
     RetentionPolicySpec, ShardGroupInfo, ShardInfo, UserInfo, MAX_DATABASE_NAME_BYTES, MAX_RETENTION_POLICY_NAME_BYTES,
     MAX_USER_NAME_BYTES,
 };

@@ -470,3 +470,34 @@ fn update_data_node_keeps_the_id_and_refuses_a_taken_address() {
         Error::DataNodeNotFound(7)
     );
 }
+
+#[test]
+fn a_lease_has_one_holder_until_it_expires_and_goes_with_its_node() {
+    let mut data = MetaData::default();
+    let a = add_data(&mut data, "a:8086");
+    let b = add_data(&mut data, "b:8086");
+    let acquire = |node, now| Command::AcquireLease {
+        name: "continuous_querier".into(),
+        node,
+        now,
+        duration: 60,
+    };
+    let granted = run(&mut data, acquire(a, 0)).unwrap();
+    assert!(matches!(granted, Outcome::Lease(Lease { owner, expires_at: 60, .. }) if owner == a));
+    assert_eq!(
+        run(&mut data, acquire(b, 30)).unwrap_err().to_string(),
+        format!("lease continuous_querier is held by data node {a}")
+    );
+    // The holder renews; another node takes it once it has expired.
+    assert!(matches!(
+        run(&mut data, acquire(a, 50)).unwrap(),
+        Outcome::Lease(Lease { expires_at: 110, .. })
+    ));
+    assert!(run(&mut data, acquire(b, 109)).is_err());
+    assert!(matches!(run(&mut data, acquire(b, 110)).unwrap(), Outcome::Lease(Lease { owner, .. }) if owner == b));
+    // A removed node's leases are free at once.
+    run(&mut data, Command::RemoveDataNode { id: b }).unwrap();
+    assert!(matches!(run(&mut data, acquire(a, 111)).unwrap(), Outcome::Lease(Lease { owner, .. }) if owner == a));
+    assert_eq!(run(&mut data, acquire(99, 0)).unwrap_err(), Error::DataNodeNotFound(99));
+    assert_eq!(data.leases.len(), 1);
+}
