@@ -169,11 +169,6 @@ async fn run(
     let body = Stream::new(rx).on_abandon(move || watched.stop(StopReason::ClientGone));
     let executor = Arc::clone(&api.executor);
     let metrics = Arc::clone(&api.metrics);
-    let count_time = move || {
-        metrics
-            .query_micros
-            .fetch_add(started.elapsed().as_micros() as u64, Relaxed);
-    };
     // SHOW QUERIES and KILL QUERY never wait for a turn: they are how an operator frees one.
     let admitted = if query
         .statements
@@ -184,24 +179,24 @@ async fn run(
     } else {
         executor.admit(&control).await.map(Some)
     };
-    match admitted {
-        Ok(permit) => {
-            tokio::task::spawn_blocking(move || {
-                let _permit = permit;
+    tokio::task::spawn_blocking(move || {
+        // The turn is held until the answer is handed over.
+        let _permit = match admitted {
+            Ok(permit) => {
                 executor.execute(&query, &ctx, &mut |r| sink.push(r));
-                sink.finish();
-                count_time();
-            });
-        }
-        // Refused or timed out in the queue: InfluxDB answers such errors in the result.
-        Err(e) => {
-            sink.push(StatementResult::error(0, e));
-            tokio::task::spawn_blocking(move || {
-                sink.finish();
-                count_time();
-            });
-        }
-    }
+                permit
+            }
+            // Refused or timed out in the queue: InfluxDB answers such errors in the result.
+            Err(e) => {
+                sink.push(StatementResult::error(0, e));
+                None
+            }
+        };
+        sink.finish();
+        metrics
+            .query_micros
+            .fetch_add(started.elapsed().as_micros() as u64, Relaxed);
+    });
     let mut r = Response::new(body.started().await);
     r.headers_mut()
         .insert(CONTENT_TYPE, HeaderValue::from_static(content_type));

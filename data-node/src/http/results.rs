@@ -75,7 +75,7 @@ pub(super) struct ResultSink {
     /// No more results are wanted (row limit reached, or the client is gone).
     done: bool,
     /// The client takes gzip: text is compressed here, on the query's thread, before it is
-    /// sent (each send flushed, so an NDJSON reader sees every document at once).
+    /// sent (each chunked document flushed, so an NDJSON reader sees it at once).
     gzip: Option<flate2::write::GzEncoder<Vec<u8>>>,
 }
 
@@ -251,21 +251,22 @@ impl ResultSink {
             return;
         }
         let text = std::mem::take(&mut self.out);
-        let bytes = match &mut self.gzip {
+        let bytes = match self.gzip.take() {
             None => Bytes::from(text),
-            Some(enc) => {
+            Some(mut enc) => {
                 use std::io::Write;
                 // Writing to a Vec cannot fail. Only chunked documents are flushed: a whole
                 // answer is read at its end, and a flush costs compression.
                 let _ = enc.write_all(text.as_bytes());
                 if last {
-                    let enc = self.gzip.take().expect("matched Some");
                     Bytes::from(enc.finish().unwrap_or_default())
                 } else {
                     if chunked {
                         let _ = enc.flush();
                     }
-                    Bytes::from(std::mem::take(enc.get_mut()))
+                    let produced = std::mem::take(enc.get_mut());
+                    self.gzip = Some(enc);
+                    Bytes::from(produced)
                 }
             }
         };
