@@ -198,13 +198,7 @@ fn apply_to(data: &mut MetaData, command: &Command) -> Result<Outcome> {
             if data.data_nodes.len() == before {
                 return Err(Error::DataNodeNotFound(*id));
             }
-            let shards = data
-                .databases
-                .iter_mut()
-                .flat_map(|d| &mut d.retention_policies)
-                .flat_map(|rp| &mut rp.shard_groups)
-                .flat_map(|g| &mut g.shards);
-            for shard in shards {
+            for shard in data.all_shard_groups_mut().flat_map(|g| &mut g.shards) {
                 shard.owners.retain(|o| o != id);
             }
             data.leases.retain(|l| l.owner != *id);
@@ -383,17 +377,13 @@ fn apply_to(data: &mut MetaData, command: &Command) -> Result<Outcome> {
             Ok(Outcome::Done)
         }
         Command::DropShard { id, at } => {
-            for db in &mut data.databases {
-                for rp in &mut db.retention_policies {
-                    for g in &mut rp.shard_groups {
-                        if let Some(i) = g.shards.iter().position(|s| s.id == *id) {
-                            g.shards.remove(i);
-                            if g.shards.is_empty() {
-                                g.deleted_at.get_or_insert(*at);
-                            }
-                            return Ok(Outcome::Done);
-                        }
+            for g in data.all_shard_groups_mut() {
+                if let Some(i) = g.shards.iter().position(|s| s.id == *id) {
+                    g.shards.remove(i);
+                    if g.shards.is_empty() {
+                        g.deleted_at.get_or_insert(*at);
                     }
+                    return Ok(Outcome::Done);
                 }
             }
             Ok(Outcome::Done)

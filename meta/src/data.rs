@@ -224,6 +224,14 @@ impl MetaData {
         self.data_nodes.iter().find(|n| n.id == id)
     }
 
+    /// Every shard group, deleted ones included (they keep their shards until purged).
+    pub(crate) fn all_shard_groups_mut(&mut self) -> impl Iterator<Item = &mut ShardGroupInfo> {
+        self.databases
+            .iter_mut()
+            .flat_map(|d| &mut d.retention_policies)
+            .flat_map(|rp| &mut rp.shard_groups)
+    }
+
     /// Every live shard group with its database and policy names.
     pub fn shard_groups(&self) -> impl Iterator<Item = (&DatabaseInfo, &RetentionPolicyInfo, &ShardGroupInfo)> {
         self.databases.iter().flat_map(|db| {
