@@ -13,7 +13,7 @@
 //! the seed is printed).
 
 use std::collections::BTreeMap;
-use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::sync::Arc;
 use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 
@@ -28,6 +28,8 @@ const BATCH: u64 = 100;
 const DB: &str = "durability";
 /// Kill moment after the writers start: uniform in this range (ms).
 const KILL_AFTER_MS: (u64, u64) = (150, 900);
+/// How long a round waits for its first acknowledgement before the kill all the same.
+const FIRST_ACK_WITHIN: Duration = Duration::from_secs(30);
 
 /// What a writer saw for its batches in one round.
 #[derive(Debug, Default)]
@@ -66,13 +68,23 @@ impl Rng {
 }
 
 /// Runs one writer until `stop`, starting at batch `first`; returns what it saw.
-fn run_writer(addr: std::net::SocketAddr, writer: usize, first: u64, stop: Arc<AtomicBool>) -> (WriterLog, u64) {
+/// Writes batches until `stop`; counts each acknowledgement in `acked` as it comes.
+fn run_writer(
+    addr: std::net::SocketAddr,
+    writer: usize,
+    first: u64,
+    stop: Arc<AtomicBool>,
+    acked: Arc<AtomicU64>,
+) -> (WriterLog, u64) {
     let mut log = WriterLog::default();
     let mut batch = first;
     while !stop.load(Ordering::Relaxed) {
         let req = Request::post(format!("/write?db={DB}")).body(batch_body(writer, batch));
         match http::send(addr, &req) {
-            Ok(r) if r.status == 204 => log.acked.push(batch),
+            Ok(r) if r.status == 204 => {
+                log.acked.push(batch);
+                acked.fetch_add(1, Ordering::Relaxed);
+            }
             Ok(r) => log.unexpected.push(format!("batch {batch}: {}", r.describe())),
             Err(_) => {
                 log.unknown.push(batch);
@@ -174,16 +186,24 @@ fn acknowledged_writes_survive_sigkill() {
     let mut problems = Vec::new();
     for round in 1..=rounds {
         let stop = Arc::new(AtomicBool::new(false));
+        let acked = Arc::new(AtomicU64::new(0));
         let addr = server.addr();
+        let started = Instant::now();
         let handles: Vec<_> = (0..WRITERS)
             .map(|w| {
-                let stop = Arc::clone(&stop);
+                let (stop, acked) = (Arc::clone(&stop), Arc::clone(&acked));
                 let first = next_batch[w];
-                std::thread::spawn(move || run_writer(addr, w, first, stop))
+                std::thread::spawn(move || run_writer(addr, w, first, stop, acked))
             })
             .collect();
         let kill_after = Duration::from_millis(rng.range(KILL_AFTER_MS.0, KILL_AFTER_MS.1));
         std::thread::sleep(kill_after);
+        // A kill before the round's first acknowledgement proves nothing (a stalled machine
+        // made round 1 do that once): the kill waits for one, for at most FIRST_ACK_WITHIN.
+        while acked.load(Ordering::Relaxed) == 0 && started.elapsed() < FIRST_ACK_WITHIN {
+            std::thread::sleep(Duration::from_millis(2));
+        }
+        let kill_after = started.elapsed();
         server.kill9();
         let killed_at = Instant::now();
         stop.store(true, Ordering::Relaxed);
