@@ -101,6 +101,12 @@ pub enum Command {
         id: u64,
         at: i64,
     },
+    /// Ends every live shard group that holds `at` there (`cairn-ctl truncate-shards`):
+    /// writes from `at` on go to new groups, on the data nodes of the moment, so that a new
+    /// node takes writes at once rather than at the next group boundary.
+    TruncateShardGroups {
+        at: i64,
+    },
     /// Forgets shard groups deleted before `before`.
     PurgeShardGroups {
         before: i64,
@@ -388,6 +394,15 @@ fn apply_to(data: &mut MetaData, command: &Command) -> Result<Outcome> {
             }
             Ok(Outcome::Done)
         }
+        Command::TruncateShardGroups { at } => {
+            for g in data.all_shard_groups_mut() {
+                if g.deleted_at.is_none() && g.start_time < *at && *at < g.end_time {
+                    g.end_time = *at;
+                    g.truncated_at = Some(*at);
+                }
+            }
+            Ok(Outcome::Done)
+        }
         Command::PurgeShardGroups { before } => {
             for db in &mut data.databases {
                 for rp in &mut db.retention_policies {
@@ -599,8 +614,18 @@ fn create_shard_group(
         return Ok(g.clone());
     }
     next_group += 1;
-    let start = truncate_to_duration(timestamp, rp.shard_group_duration);
-    let end = ShardGroupInfo::clamp_end(start.saturating_add(rp.shard_group_duration));
+    let mut start = truncate_to_duration(timestamp, rp.shard_group_duration);
+    let mut end = ShardGroupInfo::clamp_end(start.saturating_add(rp.shard_group_duration));
+    // Groups never overlap: a truncated group before `timestamp` moves the start up to its
+    // end, and a group after it (created ahead) brings the end down to its start.
+    for g in rp.shard_groups.iter().filter(|g| g.deleted_at.is_none()) {
+        if g.end_time <= timestamp {
+            start = start.max(g.end_time);
+        }
+        if g.start_time > timestamp {
+            end = end.min(g.start_time);
+        }
+    }
     let replicas = (rp.replica_n as usize).clamp(1, nodes.len());
     // Rotate placement by group id so consecutive groups start on different nodes.
     let shard_count = shards.max(1) as usize;
@@ -616,6 +641,7 @@ fn create_shard_group(
         start_time: start,
         end_time: end,
         deleted_at: None,
+        truncated_at: None,
         shards: list,
     };
     rp.shard_groups.push(group.clone());

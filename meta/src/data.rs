@@ -102,6 +102,10 @@ pub struct ShardGroupInfo {
     pub end_time: i64,
     /// Set when the group was dropped (retention expiry, DROP SHARD of its last shard).
     pub deleted_at: Option<i64>,
+    /// Set when `truncate-shards` ended the group early: `end_time` was cut to this time,
+    /// and later points go to a new group that starts here.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub truncated_at: Option<i64>,
     pub shards: Vec<ShardInfo>,
 }
 
@@ -304,7 +308,7 @@ pub const MAX_USER_NAME_BYTES: usize = 255;
 pub(crate) fn check_length(kind: &'static str, name: &str, max: usize) -> crate::Result<()> {
     if name.len() > max {
         return Err(crate::Error::NameTooLong {
-            kind,
+            kind: kind.to_owned(),
             len: name.len(),
             max,
         });

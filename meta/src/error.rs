@@ -2,14 +2,14 @@
 //! influxdb's errors.go): clients and users match on these texts.
 
 /// Why a command was refused, or why the store could not keep it.
-#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub enum Error {
     #[error("invalid name")]
     InvalidName,
     /// A name past its byte limit (Cairn's; InfluxDB has none).
     #[error("{kind} name too long: {len} bytes, the limit is {max}")]
-    NameTooLong { kind: &'static str, len: usize, max: usize },
+    NameTooLong { kind: String, len: usize, max: usize },
     #[error("database name required")]
     DatabaseNameRequired,
     #[error("database not found: {0}")]
@@ -57,6 +57,10 @@ pub enum Error {
     /// a path: it reaches clients (the store logs the path).
     #[error("metadata store: {0}")]
     Store(String),
+    /// The meta cluster could not take the command: no meta node answered, or none had a
+    /// quorum. The text names the addresses tried and what each said.
+    #[error("meta service unavailable: {0}")]
+    Unavailable(String),
 }
 
 pub type Result<T, E = Error> = std::result::Result<T, E>;

@@ -7,6 +7,7 @@
 //! Rules and error texts follow InfluxDB 1.x's `services/meta` (data.go, client.go), so
 //! that `CREATE DATABASE`, retention policies and users behave as clients expect.
 
+pub mod api;
 mod command;
 mod data;
 mod error;

@@ -328,10 +328,7 @@ fn names_past_their_byte_limits_are_refused() {
     .unwrap_err();
     assert!(matches!(
         err,
-        Error::NameTooLong {
-            kind: "retention policy",
-            ..
-        }
+        Error::NameTooLong { ref kind, .. } if kind == "retention policy"
     ));
     let err = run(
         &mut data,
@@ -348,10 +345,7 @@ fn names_past_their_byte_limits_are_refused() {
     .unwrap_err();
     assert!(matches!(
         err,
-        Error::NameTooLong {
-            kind: "retention policy",
-            ..
-        }
+        Error::NameTooLong { ref kind, .. } if kind == "retention policy"
     ));
     let err = run(
         &mut data,
@@ -500,4 +494,64 @@ fn a_lease_has_one_holder_until_it_expires_and_goes_with_its_node() {
     assert!(matches!(run(&mut data, acquire(a, 111)).unwrap(), Outcome::Lease(Lease { owner, .. }) if owner == a));
     assert_eq!(run(&mut data, acquire(99, 0)).unwrap_err(), Error::DataNodeNotFound(99));
     assert_eq!(data.leases.len(), 1);
+}
+
+#[test]
+fn truncated_groups_end_early_and_new_groups_never_overlap() {
+    let mut data = MetaData::default();
+    add_data(&mut data, "a:8086");
+    run(
+        &mut data,
+        Command::CreateDatabase {
+            name: "db".into(),
+            spec: None,
+            default_policy: true,
+        },
+    )
+    .unwrap();
+    let group = |data: &mut MetaData, t| match run(
+        data,
+        Command::CreateShardGroup {
+            database: "db".into(),
+            policy: "autogen".into(),
+            timestamp: t,
+            shards: 1,
+        },
+    )
+    .unwrap()
+    {
+        Outcome::ShardGroup(g) => g,
+        other => panic!("{other:?}"),
+    };
+    let first = group(&mut data, 10);
+    let boundary = first.end_time;
+    let next_week = group(&mut data, boundary + 10);
+    run(&mut data, Command::TruncateShardGroups { at: 1000 }).unwrap();
+    let rp = data.retention_policy("db", "autogen").unwrap().clone();
+    assert_eq!(
+        rp.shard_group_at(10).unwrap().id,
+        first.id,
+        "before the cut: the old group"
+    );
+    assert_eq!(rp.shard_groups[0].end_time, 1000);
+    assert_eq!(rp.shard_groups[0].truncated_at, Some(1000));
+    assert_eq!(rp.shard_groups[1], next_week, "a group that starts later is not cut");
+    assert!(
+        rp.shard_group_at(1000).is_none(),
+        "from the cut on, a new group is needed"
+    );
+    let after = group(&mut data, 5000);
+    assert_ne!(after.id, first.id);
+    assert_eq!(
+        (after.start_time, after.end_time),
+        (1000, boundary),
+        "it fills the gap exactly"
+    );
+    // Idempotent: the same time finds the same group; truncating at a group start cuts nothing.
+    assert_eq!(group(&mut data, 1000).id, after.id);
+    run(&mut data, Command::TruncateShardGroups { at: boundary }).unwrap();
+    assert_eq!(
+        data.retention_policy("db", "autogen").unwrap().shard_groups[2],
+        next_week
+    );
 }
