@@ -13,6 +13,24 @@ use std::time::Duration;
 use serde::de::DeserializeOwned;
 use serde::Deserialize;
 
+/// `CAIRN_` variables that are not options of any binary: the log level, and what `./x`
+/// and the tests read. A binary started from them must not take them for typos.
+pub const SCRIPT_ENV: &[&str] = &[
+    "CAIRN_LOG",
+    "CAIRN_SHARED",
+    "CAIRN_DATA_BIN",
+    "CAIRN_META_BIN",
+    "CAIRN_CTL_BIN",
+    // ./x's own settings, which reach the binaries `./x up` starts.
+    "CAIRN_DIR",
+    "CAIRN_HTTP_BIND",
+    "CAIRN_BENCH_DATA",
+    "CAIRN_FUZZ_SECONDS",
+    "CAIRN_FUZZ_CORPUS",
+    // cairn-ctl's own.
+    "CAIRN_CTL_BIND",
+];
+
 /// How one binary reads its settings.
 #[derive(Debug, Clone, Copy)]
 pub struct Source {

@@ -55,10 +55,13 @@ fn status(view: &ClusterView, seen: Option<&Liveness>, now: i64) -> String {
     match seen {
         Some(l) if !l.down => "up".to_owned(),
         Some(l) => format!("down since {} ({} ago)", rfc3339(l.last_seen), ago(now - l.last_seen)),
-        None => format!(
-            "not seen since the leader took over {} ago",
-            ago(now - view.leader_since)
-        ),
+        None if now - view.leader_since > view.down_after => {
+            format!(
+                "down (not seen since the leader took over {} ago)",
+                ago(now - view.leader_since)
+            )
+        }
+        None => "starting (the leader took over just now)".to_owned(),
     }
 }
 

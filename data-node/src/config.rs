@@ -14,7 +14,7 @@ pub const DEFAULT_CONFIG: &str = include_str!("config.toml");
 const SOURCE: cairn_config::Source = cairn_config::Source {
     defaults: DEFAULT_CONFIG,
     program: "cairn-data",
-    ignored_env: IGNORED_ENV,
+    ignored_env: cairn_config::SCRIPT_ENV,
 };
 
 #[derive(Debug, Clone, Deserialize)]
@@ -178,19 +178,6 @@ impl Config {
         }
     }
 }
-
-/// `CAIRN_` variables that are not options (read by scripts and tests).
-const IGNORED_ENV: &[&str] = &[
-    "CAIRN_LOG",
-    "CAIRN_SHARED",
-    "CAIRN_DATA_BIN",
-    // ./x's own settings, which reach cairn-data when `./x up` starts it.
-    "CAIRN_DIR",
-    "CAIRN_HTTP_BIND",
-    "CAIRN_BENCH_DATA",
-    "CAIRN_FUZZ_SECONDS",
-    "CAIRN_FUZZ_CORPUS",
-];
 
 #[cfg(test)]
 mod tests {

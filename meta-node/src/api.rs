@@ -104,7 +104,7 @@ async fn route(node: &Arc<MetaNode>, method: &Method, path: &str, query: &str, b
         (&Method::POST, "/add-meta") => node.add_meta(parse(body)?).await,
         (&Method::POST, "/remove-meta") => node.remove_meta(parse(body)?).await,
         (&Method::POST, "/assign") => node.assign(parse::<Identity>(body)?).await,
-        (&Method::POST, "/leave") => node.leave().await,
+        (&Method::POST, "/leave") => node.leave(parse::<Identity>(body)?).await,
         (&Method::POST, "/heartbeat") => node.heartbeat(parse(body)?, body).await,
         (&Method::POST, "/add-data") => node.add_data(parse(body)?, body).await,
         (&Method::POST, "/remove-data") => node.remove_data(parse(body)?, body).await,

@@ -11,13 +11,10 @@ use serde::Deserialize;
 /// The documented default configuration.
 pub const DEFAULT_CONFIG: &str = include_str!("config.toml");
 
-/// `CAIRN_` variables that are not options: the log level, and the tests' binary paths.
-const IGNORED_ENV: &[&str] = &["CAIRN_LOG", "CAIRN_DATA_BIN", "CAIRN_META_BIN", "CAIRN_CTL_BIN"];
-
 const SOURCE: cairn_config::Source = cairn_config::Source {
     defaults: DEFAULT_CONFIG,
     program: "cairn-meta",
-    ignored_env: IGNORED_ENV,
+    ignored_env: cairn_config::SCRIPT_ENV,
 };
 
 #[derive(Debug, Clone, Deserialize)]

@@ -652,9 +652,14 @@ impl MetaNode {
         }
         tracing::info!(id = node.id, http = %node.http_addr, force = req.force, "removed a meta node");
         if !req.force {
+            let who = serde_json::to_vec(&Identity {
+                id: node.id,
+                cluster_id: running.identity.cluster_id,
+            })
+            .unwrap_or_default();
             if let Err(e) = self
                 .peers
-                .call(Method::POST, &node.http_addr, "/leave", None, self.command_timeout)
+                .call(Method::POST, &node.http_addr, "/leave", Some(who), self.command_timeout)
                 .await
             {
                 tracing::warn!(id = node.id, error = %e, "the removed meta node was not told to leave");
@@ -663,22 +668,16 @@ impl MetaNode {
         Ok(json_answer(StatusCode::OK, &Outcome::Done))
     }
 
-    /// `POST /leave`: forget the cluster, once it no longer counts this node as a voter.
-    pub async fn leave(self: &Arc<Self>) -> Result<Answer, Failure> {
+    /// `POST /leave`: forget the cluster. Sent by the leader once this node is out of the
+    /// membership (a removed node may never see the entry that removed it, so its own view
+    /// cannot be the test); the identity in the request must be this node's.
+    pub async fn leave(self: &Arc<Self>, who: Identity) -> Result<Answer, Failure> {
         let _m = self.membership.lock().await;
         let running = self.running()?;
-        let voter = running
-            .raft
-            .metrics()
-            .borrow()
-            .membership_config
-            .membership()
-            .voter_ids()
-            .any(|id| id == running.identity.id);
-        if voter {
+        if who != running.identity {
             return Err(Failure::Conflict(format!(
-                "meta node {} is still a member: remove it with `cairn-ctl remove-meta {}` first",
-                running.identity.id, self.http_addr
+                "meta node {} is node {} of cluster {:016x}, not the node asked to leave",
+                self.http_addr, running.identity.id, running.identity.cluster_id
             )));
         }
         self.slot.set(None);
@@ -779,6 +778,7 @@ impl MetaNode {
             meta_nodes: data.meta_nodes.clone(),
             liveness: if from_leader { self.liveness_now() } else { Vec::new() },
             leader_since: self.leader_since.load(Ordering::Relaxed),
+            down_after: i64::try_from(self.config.liveness.down_after.0.as_nanos()).unwrap_or(i64::MAX),
         }
     }
 

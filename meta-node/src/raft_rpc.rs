@@ -190,19 +190,22 @@ fn answer(result: &impl Serialize) -> Result<Response<Payload>, Status> {
 #[tonic::async_trait]
 impl raft_server::Raft for Service {
     async fn append_entries(&self, req: Request<Payload>) -> Result<Response<Payload>, Status> {
+        let raft = self.raft()?;
         let rpc: AppendEntriesRequest<TypeConfig> = decode(&req.into_inner().json)?;
-        answer(&self.raft()?.append_entries(rpc).await)
+        answer(&raft.append_entries(rpc).await)
     }
 
     async fn vote(&self, req: Request<Payload>) -> Result<Response<Payload>, Status> {
+        let raft = self.raft()?;
         let rpc: VoteRequest<NodeId> = decode(&req.into_inner().json)?;
-        answer(&self.raft()?.vote(rpc).await)
+        answer(&raft.vote(rpc).await)
     }
 
     async fn install_snapshot(&self, req: Request<SnapshotChunk>) -> Result<Response<Payload>, Status> {
+        let raft = self.raft()?;
         let chunk = req.into_inner();
         let mut rpc: InstallSnapshotRequest<TypeConfig> = decode(&chunk.json)?;
         rpc.data = chunk.data;
-        answer(&self.raft()?.install_snapshot(rpc).await)
+        answer(&raft.install_snapshot(rpc).await)
     }
 }

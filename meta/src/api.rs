@@ -155,4 +155,6 @@ pub struct ClusterView {
     pub liveness: Vec<Liveness>,
     /// Unix nanoseconds when the answering leader took over (liveness starts then).
     pub leader_since: i64,
+    /// Nanoseconds without a heartbeat after which a node counts as down.
+    pub down_after: i64,
 }

@@ -18,6 +18,7 @@
 //! the target) and `durability` (SIGKILL under write load; acknowledged writes must survive).
 //! `CAIRN_COMPAT_TARGET=influxd` makes the target a second InfluxDB 1.6.7 instead of cairn-data.
 
+pub mod cluster;
 pub mod deviations;
 pub mod http;
 pub mod json;

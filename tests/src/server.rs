@@ -59,29 +59,39 @@ impl fmt::Display for Kind {
     }
 }
 
-/// Where the cairn-data binary is: `$CAIRN_DATA_BIN`, else `cairn-data` in the directory above
-/// the test executable's (`target/debug/deps/x` → `target/debug/cairn-data`). An error names
-/// both places, so a missing binary fails loudly instead of skipping.
+/// Where the cairn-data binary is: `$CAIRN_DATA_BIN`, else beside the test executable's
+/// directory (see [`cairn_bin`]).
 pub fn cairn_data_bin() -> Result<PathBuf, String> {
-    if let Some(p) = std::env::var_os("CAIRN_DATA_BIN") {
+    cairn_bin("cairn-data", "CAIRN_DATA_BIN")
+}
+
+/// Where one of Cairn's binaries is: `$<env_var>`, else `name` in the directory above the
+/// test executable's (`target/debug/deps/x` → `target/debug/<name>`). An error names both
+/// places, so a missing binary fails loudly instead of skipping.
+pub fn cairn_bin(name: &str, env_var: &str) -> Result<PathBuf, String> {
+    if let Some(p) = std::env::var_os(env_var) {
         let p = PathBuf::from(p);
         return if p.is_file() {
             Ok(p)
         } else {
-            Err(format!("CAIRN_DATA_BIN={} is not a file", p.display()))
+            Err(format!("{env_var}={} is not a file", p.display()))
         };
     }
     let exe = std::env::current_exe().map_err(|e| format!("cannot find the test executable: {e}"))?;
-    let guess = exe.parent().and_then(Path::parent).map(|d| d.join("cairn-data"));
+    let guess = exe.parent().and_then(Path::parent).map(|d| d.join(name));
     match guess {
         Some(p) if p.is_file() => Ok(p),
         Some(p) => Err(format!(
-            "cairn-data binary not found at {} (and CAIRN_DATA_BIN is not set). Build it first \
-             (`cargo build -p data-node`, or run `cargo test --workspace`), point CAIRN_DATA_BIN at it, \
-             or set CAIRN_COMPAT_TARGET=influxd to run the suite against a second InfluxDB 1.6.7",
-            p.display()
+            "{name} binary not found at {} (and {env_var} is not set). Build it first \
+             (`cargo build --workspace`, or run `cargo test --workspace`) or point {env_var} at it{}",
+            p.display(),
+            if name == "cairn-data" {
+                ", or set CAIRN_COMPAT_TARGET=influxd to run the suite against a second InfluxDB 1.6.7"
+            } else {
+                ""
+            }
         )),
-        None => Err(format!("cannot derive the cairn-data path from {}", exe.display())),
+        None => Err(format!("cannot derive the {name} path from {}", exe.display())),
     }
 }
 

@@ -1,0 +1,299 @@
+//! cluster: real `cairn-meta` processes on their own loopback addresses (127.0.0.x), and
+//! `cairn-ctl` run as an operator would. Each meta node has a temporary directory (its
+//! state and logs), survives `kill9` + `restart` on the same addresses, and is ready when
+//! its meta API answers `/ping`.
+
+use std::fs::{self, File};
+use std::net::{Ipv4Addr, SocketAddr, TcpListener};
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command};
+use std::sync::atomic::{AtomicU8, Ordering};
+use std::time::{Duration, Instant};
+
+use crate::http::{self, Request};
+use crate::server::{cairn_bin, free_port, INHERITED_CAIRN_ENV};
+
+/// A loopback address no other meta node of this test binary uses.
+fn next_host() -> Ipv4Addr {
+    static NEXT: AtomicU8 = AtomicU8::new(10);
+    Ipv4Addr::new(127, 0, 0, NEXT.fetch_add(1, Ordering::Relaxed))
+}
+
+/// A free port on `host`.
+fn port_on(host: Ipv4Addr) -> u16 {
+    loop {
+        let p = free_port();
+        if TcpListener::bind((host, p)).is_ok() {
+            return p;
+        }
+    }
+}
+
+/// One meta node process.
+pub struct Meta {
+    pub http: SocketAddr,
+    pub raft: SocketAddr,
+    dir: tempfile::TempDir,
+    env: Vec<(String, String)>,
+    child: Option<Child>,
+    starts: u32,
+}
+
+impl std::fmt::Debug for Meta {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Meta")
+            .field("http", &self.http)
+            .field("running", &self.child.is_some())
+            .finish()
+    }
+}
+
+impl Meta {
+    /// Starts a meta node on a fresh loopback address with `env` (`CAIRN_...` settings).
+    pub fn start(env: &[(&str, &str)]) -> Meta {
+        let host = next_host();
+        let dir = tempfile::Builder::new()
+            .prefix("cairn-tests-meta-")
+            .tempdir()
+            .expect("cannot create a temporary directory");
+        let mut m = Meta {
+            http: SocketAddr::from((host, port_on(host))),
+            raft: SocketAddr::from((host, port_on(host))),
+            dir,
+            env: env.iter().map(|(k, v)| ((*k).to_owned(), (*v).to_owned())).collect(),
+            child: None,
+            starts: 0,
+        };
+        m.launch().unwrap_or_else(|e| panic!("cannot start cairn-meta: {e}"));
+        m
+    }
+
+    pub fn addr(&self) -> String {
+        self.http.to_string()
+    }
+
+    pub fn dir(&self) -> &Path {
+        self.dir.path()
+    }
+
+    pub fn running(&self) -> bool {
+        self.child.is_some()
+    }
+
+    fn log_path(&self) -> PathBuf {
+        self.dir.path().join(format!("meta-{}.log", self.starts))
+    }
+
+    /// The current log, for failure messages.
+    pub fn log(&self) -> String {
+        fs::read_to_string(self.log_path()).unwrap_or_default()
+    }
+
+    /// The last `n` lines of the current log, headed by its path.
+    pub fn log_tail(&self, n: usize) -> String {
+        let log = self.log();
+        let lines: Vec<&str> = log.lines().collect();
+        format!(
+            "--- {} ---\n{}",
+            self.log_path().display(),
+            lines[lines.len().saturating_sub(n)..].join("\n")
+        )
+    }
+
+    fn launch(&mut self) -> Result<(), String> {
+        self.starts += 1;
+        let log = File::create(self.log_path()).map_err(|e| e.to_string())?;
+        let mut cmd = Command::new(cairn_bin("cairn-meta", "CAIRN_META_BIN")?);
+        cmd.arg("--dir")
+            .arg(self.dir.path().join("meta"))
+            .arg("--http-bind")
+            .arg(self.http.to_string())
+            .arg("--raft-bind")
+            .arg(self.raft.to_string())
+            .env("NO_COLOR", "1")
+            .stdout(log.try_clone().map_err(|e| e.to_string())?)
+            .stderr(log);
+        for (k, _) in std::env::vars_os() {
+            let k = k.to_string_lossy().into_owned();
+            if k.starts_with("CAIRN_") && !INHERITED_CAIRN_ENV.contains(&k.as_str()) {
+                cmd.env_remove(k);
+            }
+        }
+        for (k, v) in &self.env {
+            cmd.env(k, v);
+        }
+        let mut child = cmd.spawn().map_err(|e| format!("cannot run cairn-meta: {e}"))?;
+        let deadline = Instant::now() + Duration::from_secs(20);
+        loop {
+            if let Ok(Some(status)) = child.try_wait() {
+                return Err(format!("cairn-meta exited ({status})\n{}", self.log_tail(20)));
+            }
+            if http::send(self.http, &Request::get("/ping")).is_ok_and(|r| r.status == 204) {
+                self.child = Some(child);
+                return Ok(());
+            }
+            if Instant::now() > deadline {
+                let _ = child.kill();
+                return Err(format!(
+                    "cairn-meta did not answer /ping in 20 s\n{}",
+                    self.log_tail(20)
+                ));
+            }
+            std::thread::sleep(Duration::from_millis(20));
+        }
+    }
+
+    /// SIGKILL, and reap.
+    pub fn kill9(&mut self) {
+        if let Some(mut c) = self.child.take() {
+            let _ = c.kill();
+            let _ = c.wait();
+        }
+    }
+
+    /// Starts it again on the same directory and addresses.
+    pub fn restart(&mut self) {
+        self.kill9();
+        let deadline = Instant::now() + Duration::from_secs(10);
+        loop {
+            match self.launch() {
+                Ok(()) => return,
+                Err(e) if e.contains("address already in use") && Instant::now() < deadline => {
+                    std::thread::sleep(Duration::from_millis(100));
+                }
+                Err(e) => panic!("cannot restart cairn-meta: {e}"),
+            }
+        }
+    }
+
+    /// One call to this node's meta API: status and JSON body (Null when empty).
+    pub fn call(&self, method: &str, path: &str, body: Option<&serde_json::Value>) -> (u16, serde_json::Value) {
+        self.call_with(method, path, body, None)
+    }
+
+    /// [`Meta::call`] with an `Authorization: Bearer` secret.
+    pub fn call_with(
+        &self,
+        method: &str,
+        path: &str,
+        body: Option<&serde_json::Value>,
+        secret: Option<&str>,
+    ) -> (u16, serde_json::Value) {
+        let mut req = Request::new(method, path);
+        if let Some(b) = body {
+            req = req.header("content-type", "application/json").body(b.to_string());
+        }
+        if let Some(s) = secret {
+            req = req.header("authorization", &format!("Bearer {s}"));
+        }
+        match http::send(self.http, &req) {
+            Ok(r) => {
+                let text = r.text();
+                (r.status, serde_json::from_str(&text).unwrap_or(serde_json::Value::Null))
+            }
+            Err(e) => (0, serde_json::Value::String(e.to_string())),
+        }
+    }
+
+    /// `GET /status`.
+    pub fn status(&self) -> serde_json::Value {
+        self.call("GET", "/status", None).1
+    }
+
+    /// `GET /data`: the metadata this node has applied.
+    pub fn data(&self) -> serde_json::Value {
+        self.call("GET", "/data", None).1
+    }
+
+    /// Applies a metadata command (JSON of `meta::Command`) through this node.
+    pub fn execute(&self, command: serde_json::Value) -> (u16, serde_json::Value) {
+        self.call("POST", "/execute", Some(&command))
+    }
+}
+
+impl Drop for Meta {
+    fn drop(&mut self) {
+        self.kill9();
+    }
+}
+
+/// What `cairn-ctl` did: exit success, stdout, stderr.
+#[derive(Debug)]
+pub struct CtlRun {
+    pub ok: bool,
+    pub stdout: String,
+    pub stderr: String,
+}
+
+/// Runs `cairn-ctl --bind <bind> <args>` with `env`.
+pub fn ctl(bind: &str, args: &[&str], env: &[(&str, &str)]) -> CtlRun {
+    let mut cmd = Command::new(cairn_bin("cairn-ctl", "CAIRN_CTL_BIN").unwrap_or_else(|e| panic!("{e}")));
+    cmd.arg("--bind").arg(bind).args(args);
+    for (k, _) in std::env::vars_os() {
+        if k.to_string_lossy().starts_with("CAIRN_") {
+            cmd.env_remove(k);
+        }
+    }
+    for (k, v) in env {
+        cmd.env(k, v);
+    }
+    let out = cmd.output().expect("cannot run cairn-ctl");
+    CtlRun {
+        ok: out.status.success(),
+        stdout: String::from_utf8_lossy(&out.stdout).into_owned(),
+        stderr: String::from_utf8_lossy(&out.stderr).into_owned(),
+    }
+}
+
+/// Three (or `n`) meta nodes formed into one cluster with `cairn-ctl add-meta`.
+pub fn form(n: usize, env: &[(&str, &str)], ctl_env: &[(&str, &str)]) -> Vec<Meta> {
+    let metas: Vec<Meta> = (0..n).map(|_| Meta::start(env)).collect();
+    let first = metas[0].addr();
+    for m in &metas {
+        let run = ctl(&first, &["add-meta", &m.addr()], ctl_env);
+        assert!(run.ok, "add-meta {}: {}\n{}", m.addr(), run.stderr, m.log_tail(20));
+    }
+    metas
+}
+
+/// The index of the node that leads, as the running nodes agree, waiting up to `timeout`.
+pub fn leader(metas: &[Meta], timeout: Duration) -> Option<usize> {
+    let deadline = Instant::now() + timeout;
+    loop {
+        for (i, m) in metas.iter().enumerate().filter(|(_, m)| m.running()) {
+            let s = m.status();
+            if s["raft"]["state"] == "Leader" {
+                return Some(i);
+            }
+        }
+        if Instant::now() > deadline {
+            return None;
+        }
+        std::thread::sleep(Duration::from_millis(10));
+    }
+}
+
+/// A `CreateDatabase` command.
+pub fn create_database(name: &str) -> serde_json::Value {
+    serde_json::json!({"CreateDatabase": {"name": name, "spec": null, "default_policy": true}})
+}
+
+/// Waits until every running node has applied metadata index `index`.
+pub fn wait_applied(metas: &[Meta], index: u64, timeout: Duration) -> Result<(), String> {
+    let deadline = Instant::now() + timeout;
+    loop {
+        let behind: Vec<String> = metas
+            .iter()
+            .filter(|m| m.running())
+            .filter(|m| m.data()["index"].as_u64().unwrap_or(0) < index)
+            .map(Meta::addr)
+            .collect();
+        if behind.is_empty() {
+            return Ok(());
+        }
+        if Instant::now() > deadline {
+            return Err(format!("not at index {index} after {timeout:?}: {behind:?}"));
+        }
+        std::thread::sleep(Duration::from_millis(20));
+    }
+}
