@@ -31,6 +31,21 @@ pub const SCRIPT_ENV: &[&str] = &[
     "CAIRN_CTL_BIND",
 ];
 
+/// The address others should use for a listener: `configured` when set, else `bind` with
+/// this machine's host name in place of an address that binds every interface (`:8088`,
+/// `0.0.0.0:8088`, `[::]:8088`).
+pub fn advertise(configured: &str, bind: &str) -> String {
+    if !configured.is_empty() {
+        return configured.to_owned();
+    }
+    let port = match bind.rsplit_once(':') {
+        Some(("" | "0.0.0.0" | "[::]", port)) => port,
+        _ => return bind.to_owned(),
+    };
+    let host = rustix::system::uname().nodename().to_string_lossy().into_owned();
+    format!("{host}:{port}")
+}
+
 /// How one binary reads its settings.
 #[derive(Debug, Clone, Copy)]
 pub struct Source {
@@ -274,6 +289,16 @@ impl<'de> Deserialize<'de> for Size {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn advertise_names_the_host_for_an_address_of_every_interface() {
+        let host = rustix::system::uname().nodename().to_string_lossy().into_owned();
+        assert_eq!(advertise("", ":8088"), format!("{host}:8088"));
+        assert_eq!(advertise("", "0.0.0.0:8086"), format!("{host}:8086"));
+        assert_eq!(advertise("", "[::]:8086"), format!("{host}:8086"));
+        assert_eq!(advertise("", "127.0.0.5:8088"), "127.0.0.5:8088");
+        assert_eq!(advertise("data1:8088", ":8088"), "data1:8088");
+    }
 
     const SOURCE: Source = Source {
         defaults:

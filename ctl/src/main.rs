@@ -38,8 +38,9 @@ struct Cli {
         hide_env_values = true
     )]
     secret: Option<String>,
-    /// How long to wait for an answer, like 30s or 2m.
-    #[arg(long, global = true, default_value = "30s", value_parser = parse_duration)]
+    /// How long to wait for an answer, like 30s or 2m. Adding a meta node waits for it to
+    /// catch up, which the meta node itself bounds (6 x its command timeout).
+    #[arg(long, global = true, default_value = "60s", value_parser = parse_duration)]
     timeout: Duration,
     #[command(subcommand)]
     command: Cmd,

@@ -21,6 +21,7 @@ const SOURCE: cairn_config::Source = cairn_config::Source {
 #[serde(deny_unknown_fields)]
 pub struct Config {
     pub node: NodeConfig,
+    pub meta: MetaConfig,
     pub http: HttpConfig,
     pub data: DataConfig,
     pub coordinator: CoordinatorConfig,
@@ -36,6 +37,36 @@ pub struct Config {
 pub struct NodeConfig {
     pub dir: String,
     pub standalone: bool,
+    pub rpc_bind_address: String,
+    pub rpc_advertise_address: String,
+    pub http_advertise_address: String,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields, rename_all = "kebab-case")]
+pub struct MetaConfig {
+    pub addresses: String,
+    pub internal_shared_secret: String,
+    pub call_timeout: ConfigDuration,
+    pub watch_wait: ConfigDuration,
+    pub heartbeat_interval: ConfigDuration,
+}
+
+impl MetaConfig {
+    /// The meta nodes' addresses, without blanks.
+    pub fn addresses(&self) -> Vec<String> {
+        self.addresses
+            .split(',')
+            .map(str::trim)
+            .filter(|a| !a.is_empty())
+            .map(str::to_owned)
+            .collect()
+    }
+
+    /// The shared secret, if one is set.
+    pub fn secret(&self) -> Option<String> {
+        Some(self.internal_shared_secret.clone()).filter(|s| !s.is_empty())
+    }
 }
 
 #[derive(Debug, Clone, Deserialize)]

@@ -17,6 +17,10 @@ static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
 ///
 ///     cairn-data --standalone --dir /var/lib/cairn --http-bind 127.0.0.1:8086
 ///
+/// Or a data node of a cluster, registered afterwards with `cairn-ctl add-data data1:8088`:
+///
+///     cairn-data --dir /var/lib/cairn --meta meta1:8091,meta2:8091,meta3:8091 --rpc-bind data1:8088
+///
 /// Settings come from the defaults (`cairn-data config` prints them, documented), then the
 /// file given with --config, then CAIRN_<SECTION>_<KEY> environment variables, then these
 /// flags. Logs go to stderr; CAIRN_LOG sets the level (error, warn, info, debug, trace).
@@ -34,6 +38,12 @@ struct Cli {
     /// Address of the HTTP API, `host:port` or `:port` for every interface [default: :8086].
     #[arg(long, global = true, value_name = "ADDR")]
     http_bind: Option<String>,
+    /// Join a cluster: the meta nodes' API addresses, comma-separated (host:8091,...).
+    #[arg(long, global = true, value_name = "ADDRS", conflicts_with = "standalone")]
+    meta: Option<String>,
+    /// In a cluster, the data-node RPC address: the node's name there [default: :8088].
+    #[arg(long, global = true, value_name = "ADDR")]
+    rpc_bind: Option<String>,
     /// A TOML configuration file (see `cairn-data config`).
     #[arg(long, global = true, value_name = "FILE")]
     config: Option<PathBuf>,
@@ -71,6 +81,13 @@ fn main() -> ExitCode {
     };
     if cli.standalone {
         config.node.standalone = true;
+    }
+    if let Some(meta) = cli.meta {
+        config.meta.addresses = meta;
+        config.node.standalone = false;
+    }
+    if let Some(rpc) = cli.rpc_bind {
+        config.node.rpc_bind_address = rpc;
     }
     if let Some(dir) = cli.dir {
         config.node.dir = dir.display().to_string();

@@ -15,7 +15,7 @@ use tokio::sync::watch;
 
 use crate::config::Config;
 use crate::http::{self, Api};
-use crate::meta_client::MetaClient;
+use crate::meta_client::{MetaClient, RemoteMeta, RemoteSettings};
 use crate::metrics::Metrics;
 use crate::query::{ContinuousQueries, QueryExecutor};
 use crate::retention;
@@ -35,8 +35,8 @@ pub enum StartError {
     Listen { addr: SocketAddr, source: std::io::Error },
     #[error("{0}")]
     Tls(#[from] http::TlsError),
-    #[error("only --standalone is available yet: cluster mode comes with the meta nodes")]
-    NotStandalone,
+    #[error("{0}")]
+    Cluster(String),
 }
 
 /// `:8086` (all interfaces, as InfluxDB reads it) or `host:port`.
@@ -55,9 +55,6 @@ pub fn parse_bind(addr: &str) -> Result<SocketAddr, StartError> {
 
 /// Runs the node until a termination signal.
 pub async fn run(config: Config) -> Result<(), StartError> {
-    if !config.node.standalone {
-        return Err(StartError::NotStandalone);
-    }
     // Absolute, so that every path in an error is one that `redact` recognises.
     let dir = std::path::absolute(config.dir()).unwrap_or_else(|_| config.dir());
     crate::redact::set_root(&dir);
@@ -74,13 +71,12 @@ pub async fn run(config: Config) -> Result<(), StartError> {
     };
     let nofile = http::raise_nofile_limit();
     let max_connections = http::connection_limit(config.http.max_connection_limit, nofile);
-    let meta: Arc<dyn MetaClient> = Arc::new(LocalStore::open(&dir.join("meta"))?);
-    if meta.data().data_nodes.is_empty() {
-        meta.apply(Command::AddDataNode {
-            http_addr: bind.to_string(),
-            rpc_addr: String::new(),
-        })?;
-    }
+    let (meta, remote) = if config.node.standalone {
+        (standalone_meta(&dir, bind)?, None)
+    } else {
+        let remote = cluster_meta(&config, &dir).await?;
+        (Arc::clone(&remote) as Arc<dyn MetaClient>, Some(remote))
+    };
     let options = ShardOptions {
         wal: WalOptions {
             fsync_delay: config.data.wal_fsync_delay.0,
@@ -128,7 +124,8 @@ pub async fn run(config: Config) -> Result<(), StartError> {
         version = %config.http.version,
         max_connections,
         open_file_limit = nofile,
-        "cairn-data is ready (standalone)"
+        mode = if remote.is_some() { "cluster" } else { "standalone" },
+        "cairn-data is ready"
     );
 
     let (stop_tx, stop_rx) = watch::channel(false);
@@ -145,10 +142,73 @@ pub async fn run(config: Config) -> Result<(), StartError> {
     let _ = stop_tx.send(true);
     let _ = server.await;
     let _ = jobs.await;
+    if let Some(remote) = &remote {
+        remote.stop();
+    }
     let store2 = Arc::clone(&store);
     let _ = tokio::task::spawn_blocking(move || store2.flush_cold(Duration::ZERO)).await;
     tracing::info!("stopped; every shard flushed");
     Ok(())
+}
+
+/// Where a standalone node keeps its metadata, and a cluster node its copy of the cluster's.
+const STANDALONE_META: &str = "meta";
+const CLUSTER_META: &str = "meta-cache";
+
+/// The embedded store of a standalone node, which is its cluster's one data node.
+fn standalone_meta(dir: &std::path::Path, bind: SocketAddr) -> Result<Arc<dyn MetaClient>, StartError> {
+    if dir.join(CLUSTER_META).exists() {
+        return Err(StartError::Cluster(format!(
+            "{} holds a cluster data node's data: start it with --meta, or use another --dir for a standalone node",
+            dir.display()
+        )));
+    }
+    let meta: Arc<dyn MetaClient> = Arc::new(LocalStore::open(&dir.join(STANDALONE_META))?);
+    if meta.data().data_nodes.is_empty() {
+        meta.apply(Command::AddDataNode {
+            http_addr: bind.to_string(),
+            rpc_addr: String::new(),
+        })?;
+    }
+    Ok(meta)
+}
+
+/// The metadata of a data node in a cluster: its cached copy, following the meta nodes.
+async fn cluster_meta(config: &Config, dir: &std::path::Path) -> Result<Arc<RemoteMeta>, StartError> {
+    if dir.join(STANDALONE_META).join("meta.json").exists() {
+        return Err(StartError::Cluster(format!(
+            "{} holds a standalone node's data: its shards cannot join a cluster as they are; use another --dir",
+            dir.display()
+        )));
+    }
+    let meta_addrs = config.meta.addresses();
+    if meta_addrs.is_empty() {
+        return Err(StartError::Cluster(
+            "not standalone, and no meta node to join: give --meta host:8091[,host:8091...] or [meta] addresses"
+                .to_owned(),
+        ));
+    }
+    let settings = RemoteSettings {
+        meta_addrs,
+        secret: config.meta.secret(),
+        http_addr: cairn_config::advertise(&config.node.http_advertise_address, &config.http.bind_address),
+        rpc_addr: cairn_config::advertise(&config.node.rpc_advertise_address, &config.node.rpc_bind_address),
+        call_timeout: config.meta.call_timeout.0,
+        watch_wait: config.meta.watch_wait.0,
+        heartbeat_interval: config.meta.heartbeat_interval.0,
+    };
+    tracing::info!(meta = ?settings.meta_addrs, rpc = %settings.rpc_addr, http = %settings.http_addr, "joining the cluster");
+    let cache = dir.join(CLUSTER_META);
+    let remote = tokio::task::spawn_blocking(move || RemoteMeta::start(&cache, settings))
+        .await
+        .map_err(|e| StartError::Cluster(format!("the metadata follower failed: {e}")))??;
+    if remote.registered_id().is_none() {
+        tracing::info!(
+            rpc = %cairn_config::advertise(&config.node.rpc_advertise_address, &config.node.rpc_bind_address),
+            "not registered yet: run `cairn-ctl add-data` with this RPC address"
+        );
+    }
+    Ok(remote)
 }
 
 /// Creates `dir` (and its parents) 0700, and restricts it to 0700 if it was there: the node's

@@ -96,7 +96,9 @@ impl MetaApi {
         }
     }
 
-    /// A call to one given meta node (`addr`) or, with `None`, to the first that answers.
+    /// A call to one given meta node (`addr`) or, with `None`, to the first that answers. A
+    /// GET goes on to the next node after any failure on the way; a POST only when the
+    /// connection could not be made, so that a change is never sent twice.
     pub fn call<T: DeserializeOwned>(
         &self,
         addr: Option<&str>,
@@ -109,6 +111,7 @@ impl MetaApi {
             None => self.addrs.iter().map(String::as_str).collect(),
         };
         let mut tried = Vec::new();
+        let addrs_len = addrs.len();
         for addr in addrs {
             let mut req = self
                 .agent
@@ -128,6 +131,12 @@ impl MetaApi {
                     let text = serde_json::from_str::<meta::api::ApiError>(&text)
                         .map(|e| e.error)
                         .unwrap_or(text);
+                    // A read goes on past a node that cannot serve (left its cluster, no
+                    // leader for a linearizable read); the last one's refusal is kept.
+                    if method == "GET" && status == 503 && tried.len() + 1 < addrs_len {
+                        tried.push((addr.to_owned(), text));
+                        continue;
+                    }
                     return Err(CallError::Refused {
                         addr: addr.to_owned(),
                         status,
@@ -138,7 +147,18 @@ impl MetaApi {
                         },
                     });
                 }
-                Err(ureq::Error::Transport(t)) => tried.push((addr.to_owned(), transport_reason(&t))),
+                Err(ureq::Error::Transport(t)) => {
+                    let unsent = matches!(t.kind(), ureq::ErrorKind::Dns | ureq::ErrorKind::ConnectionFailed);
+                    tried.push((addr.to_owned(), transport_reason(&t)));
+                    // A change that may have reached a node is not sent to another: it could
+                    // be applied twice. The caller sees the failure and decides.
+                    if method != "GET" && !unsent {
+                        if let Some(last) = tried.last_mut() {
+                            last.1.push_str("; the change may have been applied");
+                        }
+                        break;
+                    }
+                }
             }
         }
         Err(CallError::Unreachable { tried })

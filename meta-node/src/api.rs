@@ -71,6 +71,7 @@ async fn handle(
     if path == "/ping" {
         return respond((StatusCode::NO_CONTENT, Vec::new()));
     }
+    let req_forwarded = req.headers().contains_key(crate::node::FORWARDED_HEADER);
     let auth = req.headers().get("authorization").map(|v| v.as_bytes());
     if !node.secret.accepts(auth) {
         tracing::warn!(%peer, %path, "meta API call without the shared secret refused");
@@ -88,7 +89,9 @@ async fn handle(
             ))
         }
     };
-    let answer = route(node, &method, &path, &query, &body).await;
+    let answer = crate::node::FORWARDED
+        .scope(req_forwarded, route(node, &method, &path, &query, &body))
+        .await;
     respond(answer.unwrap_or_else(|f| error(f.status(), f.to_string())))
 }
 
@@ -137,11 +140,16 @@ async fn data(node: &Arc<MetaNode>, query: &str) -> Result<Answer, Failure> {
                 index = Some(
                     v.parse::<u64>()
                         .map_err(|_| Failure::BadRequest(format!("bad index: {v}")))?,
-                )
+                );
             }
             "wait" => {
                 wait = cairn_config::parse_duration(&v)
                     .ok_or_else(|| Failure::BadRequest(format!("bad wait {v:?}: write it like 30s or 500ms")))?;
+            }
+            // Sent by a node that forwards a linearizable read: answer here or not at all.
+            "linearizable" if v == "leader" => {
+                node.linearizable().await?;
+                return Ok(json_answer(StatusCode::OK, &*node.data()));
             }
             "linearizable" => linearizable = v == "true",
             _ => {}

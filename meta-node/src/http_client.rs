@@ -38,10 +38,38 @@ impl Peers {
         body: Option<Vec<u8>>,
         timeout: Duration,
     ) -> Result<(StatusCode, Bytes), String> {
+        self.send(method, addr, path_and_query, body, timeout, false).await
+    }
+
+    /// [`Peers::call`] for a call this node passes on to the leader: marked, so the
+    /// receiver does not pass it on again.
+    pub async fn forward(
+        &self,
+        method: Method,
+        addr: &str,
+        path_and_query: &str,
+        body: Option<Vec<u8>>,
+        timeout: Duration,
+    ) -> Result<(StatusCode, Bytes), String> {
+        self.send(method, addr, path_and_query, body, timeout, true).await
+    }
+
+    async fn send(
+        &self,
+        method: Method,
+        addr: &str,
+        path_and_query: &str,
+        body: Option<Vec<u8>>,
+        timeout: Duration,
+        forwarded: bool,
+    ) -> Result<(StatusCode, Bytes), String> {
         let mut req = Request::builder()
             .method(method)
             .uri(format!("http://{addr}{path_and_query}"))
             .header("content-type", "application/json");
+        if forwarded {
+            req = req.header(crate::node::FORWARDED_HEADER, "1");
+        }
         if let Some(h) = self.secret.header() {
             req = req.header("authorization", h);
         }

@@ -77,6 +77,7 @@ impl LogStore {
             .unwrap_or_else(|| panic!("BUG: column family {name} was opened"))
     }
 
+    #[allow(clippy::result_large_err, reason = "openraft's own error type")]
     fn last_entry(&self) -> Result<Option<Entry>, StorageError> {
         let mut it = self.db.iterator_cf(self.cf(LOGS), IteratorMode::End);
         match it.next() {
@@ -95,6 +96,7 @@ fn key(index: u64) -> [u8; 8] {
     index.to_be_bytes()
 }
 
+#[allow(clippy::result_large_err, reason = "openraft's own error type")]
 fn decode_entry(bytes: &[u8]) -> Result<Entry, StorageError> {
     serde_json::from_slice(bytes).map_err(|e| StorageIOError::read_logs(&e).into())
 }

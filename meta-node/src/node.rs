@@ -28,14 +28,24 @@ use crate::config::Config;
 use crate::http_client::Peers;
 use crate::log_store::LogStore;
 use crate::raft_rpc::Network;
-use crate::state_machine::{Published, StateMachine};
+use crate::state_machine::{Published, Snapshots, StateMachine};
 use crate::types::{NodeId, Peer, Raft};
 
 const IDENTITY_FILE: &str = "node.json";
+/// The id of the node that forms a cluster; ids count up from it and are never reused.
+const FIRST_ID: NodeId = 1;
 const RAFT_DIR: &str = "raft";
-const SNAPSHOT_FILE: &str = "snapshot.json";
 /// The version every node reports.
 pub const VERSION: &str = env!("CARGO_PKG_VERSION");
+/// The header a meta node puts on a call it forwards to the leader.
+pub const FORWARDED_HEADER: &str = "x-cairn-forwarded";
+
+tokio::task_local! {
+    /// Set while answering a call another meta node forwarded: it is answered here or
+    /// refused as "not the leader", never forwarded again, so two nodes with stale views
+    /// cannot pass a call back and forth; the node that forwarded it retries.
+    pub static FORWARDED: bool;
+}
 
 /// Who this node is in its cluster: kept in `node.json`, written once when it joins.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
@@ -50,6 +60,7 @@ pub struct Running {
     pub identity: Identity,
     pub raft: Raft,
     pub published: Arc<Published>,
+    snapshots: Arc<Snapshots>,
 }
 
 impl std::fmt::Debug for Running {
@@ -184,6 +195,15 @@ impl MetaNode {
         });
         if let Some(identity) = node.read_identity()? {
             node.start_raft(identity).await?;
+            if identity.id == FIRST_ID {
+                // A first node that stopped while forming finishes it now.
+                let forming = Arc::clone(&node);
+                tokio::spawn(async move {
+                    if let Err(e) = forming.finish_forming(identity).await {
+                        tracing::warn!(error = %e, "cannot finish forming the cluster");
+                    }
+                });
+            }
         } else {
             tracing::info!(http = %node.http_addr, "not in a cluster yet: waiting for `cairn-ctl add-meta` or a join");
         }
@@ -233,6 +253,7 @@ impl MetaNode {
         let log = LogStore::open(&self.dir.join(RAFT_DIR)).map_err(|e| format!("cannot open the Raft log: {e}"))?;
         let sm = StateMachine::open(&self.dir).map_err(|e| format!("cannot open the metadata snapshot: {e}"))?;
         let published = sm.published();
+        let snapshots = sm.snapshots();
         let network = Network {
             secret: self.secret.clone(),
         };
@@ -243,6 +264,7 @@ impl MetaNode {
             identity,
             raft,
             published,
+            snapshots,
         };
         self.slot.set(Some(running.clone()));
         tracing::info!(
@@ -379,17 +401,26 @@ impl MetaNode {
         Fut: std::future::Future<Output = Result<Answer, Failure>>,
     {
         let start = Instant::now();
-        let deadline = start + self.command_timeout;
+        // Membership changes wait for a new member to catch up: they get longer.
+        let wait = match path {
+            "/add-meta" | "/remove-meta" => self.membership_timeout() * 3,
+            _ => self.command_timeout,
+        };
+        let deadline = start + wait;
+        let forwarded = FORWARDED.try_with(|f| *f).unwrap_or(false);
         loop {
             let retry = match self.leader()? {
                 Leader::Me => match local().await {
                     Err(Failure::NotLeader(_)) => true,
                     other => return other,
                 },
+                Leader::Other(_) | Leader::Unknown if forwarded => {
+                    return Err(Failure::NotLeader(self.http_addr.clone()));
+                }
                 Leader::Other(addr) => {
                     let left = deadline.saturating_duration_since(Instant::now());
                     let body = (!body.is_empty()).then(|| body.to_vec());
-                    match self.peers.call(method.clone(), &addr, path, body, left).await {
+                    match self.peers.forward(method.clone(), &addr, path, body, left).await {
                         Ok((status, bytes)) if !(status == StatusCode::SERVICE_UNAVAILABLE && is_retry(&bytes)) => {
                             return Ok((status, bytes.to_vec()));
                         }
@@ -405,6 +436,12 @@ impl MetaNode {
             }
             tokio::time::sleep(Duration::from_millis(50)).await;
         }
+    }
+
+    /// How long one step of a membership change (a new member catching up, a joint
+    /// configuration committing) may take.
+    fn membership_timeout(&self) -> Duration {
+        self.command_timeout * 2
     }
 
     /// Applies a command on the leader (this node must be it).
@@ -437,32 +474,12 @@ impl MetaNode {
     /// Forms a one-member cluster of this node.
     async fn initialise(self: &Arc<Self>) -> Result<Identity, Failure> {
         let identity = Identity {
-            id: 1,
+            id: FIRST_ID,
             cluster_id: RandomState::new().hash_one(now_nanos()) | 1,
         };
         self.write_identity(identity).map_err(Failure::Internal)?;
-        let running = self.start_raft(identity).await.map_err(Failure::Internal)?;
-        let me = Peer {
-            raft_addr: self.raft_addr.clone(),
-            http_addr: self.http_addr.clone(),
-        };
-        running
-            .raft
-            .initialize(BTreeMap::from([(identity.id, me)]))
-            .await
-            .map_err(|e| Failure::Internal(format!("cannot initialise Raft: {e}")))?;
-        let added = self
-            .execute(&Command::AddMetaNode {
-                http_addr: self.http_addr.clone(),
-                raft_addr: self.raft_addr.clone(),
-            })
-            .await?;
-        if added.result != Ok(Outcome::Node(identity.id)) {
-            return Err(Failure::Internal(format!(
-                "BUG: the first meta node got {:?}",
-                added.result
-            )));
-        }
+        self.start_raft(identity).await.map_err(Failure::Internal)?;
+        self.finish_forming(identity).await?;
         tracing::info!(
             cluster = format!("{:016x}", identity.cluster_id),
             "formed a new cluster"
@@ -470,10 +487,59 @@ impl MetaNode {
         Ok(identity)
     }
 
+    /// The steps of forming after the identity is on disk, each done only if it is not yet:
+    /// Raft's first membership, then this node's entry in the metadata. A node stopped
+    /// between them finishes on restart or on the next `add-meta` of itself.
+    async fn finish_forming(self: &Arc<Self>, identity: Identity) -> Result<(), Failure> {
+        let running = self.running()?;
+        let fresh = {
+            let m = running.raft.metrics().borrow().clone();
+            m.last_log_index.is_none() && m.membership_config.membership().voter_ids().next().is_none()
+        };
+        if fresh {
+            let me = Peer {
+                raft_addr: self.raft_addr.clone(),
+                http_addr: self.http_addr.clone(),
+            };
+            running
+                .raft
+                .initialize(BTreeMap::from([(identity.id, me)]))
+                .await
+                .map_err(|e| Failure::Internal(format!("cannot initialise Raft: {e}")))?;
+        }
+        if !running.published.data().meta_nodes.is_empty() {
+            return Ok(());
+        }
+        let added = self
+            .execute(&Command::AddMetaNode {
+                http_addr: self.http_addr.clone(),
+                raft_addr: self.raft_addr.clone(),
+            })
+            .await?;
+        match added.result {
+            Ok(Outcome::Node(id)) if id == identity.id => Ok(()),
+            // Another call finished forming first.
+            Err(meta::Error::NodeExists(_)) => Ok(()),
+            other => Err(Failure::Internal(format!("BUG: the first meta node got {other:?}"))),
+        }
+    }
+
+    /// Whether `addr` is this node: the same text, or a node that reports this node's
+    /// addresses (an operator may call it by another name).
+    async fn is_me(&self, addr: &str) -> Result<bool, Failure> {
+        if addr == self.http_addr {
+            return Ok(true);
+        }
+        let status: Status = self.peer_json(Method::GET, addr, "/status", None).await?;
+        Ok(status.http_addr == self.http_addr && status.raft_addr == self.raft_addr)
+    }
+
     /// `POST /add-meta`.
     pub async fn add_meta(self: &Arc<Self>, req: AddMeta) -> Result<Answer, Failure> {
         if self.slot.running().is_none() {
-            if !req.init {
+            // Only the node being added forms a cluster: a call that asks a node outside any
+            // cluster to add another is a mistake (it may belong to a cluster elsewhere).
+            if !req.init || !self.is_me(&req.http_addr).await? {
                 return Err(Failure::NotInCluster(self.http_addr.clone()));
             }
             let _m = self.membership.lock().await;
@@ -489,10 +555,15 @@ impl MetaNode {
     async fn add_meta_local(self: &Arc<Self>, req: &AddMeta) -> Result<Answer, Failure> {
         let _m = self.membership.lock().await;
         let running = self.running()?;
-        if req.http_addr == self.http_addr {
+        let status: Status = if req.http_addr == self.http_addr {
+            self.status()
+        } else {
+            self.peer_json(Method::GET, &req.http_addr, "/status", None).await?
+        };
+        if status.http_addr == self.http_addr && status.raft_addr == self.raft_addr {
+            self.finish_forming(running.identity).await?;
             return Ok(json_answer(StatusCode::OK, &Outcome::Node(running.identity.id)));
         }
-        let status: Status = self.peer_json(Method::GET, &req.http_addr, "/status", None).await?;
         if status.cluster_id != 0 && status.cluster_id != running.identity.cluster_id {
             return Err(Failure::Conflict(format!(
                 "meta node {} is in another cluster ({:016x}): remove it from that cluster first",
@@ -528,7 +599,7 @@ impl MetaNode {
             raft_addr: status.raft_addr.clone(),
             http_addr: status.http_addr.clone(),
         };
-        let timeout = self.command_timeout * 4;
+        let timeout = self.membership_timeout();
         let membership = |e: String| Failure::Internal(format!("cannot add meta node {id} ({}): {e}", req.http_addr));
         tokio::time::timeout(timeout, running.raft.add_learner(id, peer, true))
             .await
@@ -594,14 +665,19 @@ impl MetaNode {
     }
 
     async fn remove_meta_local(self: &Arc<Self>, req: &RemoveMeta) -> Result<Answer, Failure> {
-        let _m = self.membership.lock().await;
+        let membership_lock = self.membership.lock().await;
         let running = self.running()?;
         let data = running.published.data();
+        let membership = running.raft.metrics().borrow().membership_config.membership().clone();
+        let voters: BTreeSet<NodeId> = membership.voter_ids().collect();
+        // The metadata's list, or Raft's membership for a node whose entry is already gone
+        // (a removal that stopped half-way is finished by calling it again).
         let node = data
             .meta_nodes
             .iter()
-            .find(|n| n.id.to_string() == req.node || n.http_addr == req.node)
-            .cloned()
+            .map(|n| (n.id, n.http_addr.clone()))
+            .chain(membership.nodes().map(|(id, p)| (*id, p.http_addr.clone())))
+            .find(|(id, http)| id.to_string() == req.node || *http == req.node)
             .ok_or_else(|| {
                 let known: Vec<String> = data
                     .meta_nodes
@@ -614,55 +690,63 @@ impl MetaNode {
                     known.join(", ")
                 ))
             })?;
-        if !req.force {
-            self.peer_json::<Status>(Method::GET, &node.http_addr, "/status", None)
+        let (id, http_addr) = node;
+        if voters.len() == 1 && voters.contains(&id) {
+            return Err(Failure::Conflict(format!(
+                "meta node {id} is the cluster's only meta node: it cannot be removed"
+            )));
+        }
+        let me = id == running.identity.id;
+        if !req.force && !me {
+            self.peer_json::<Status>(Method::GET, &http_addr, "/status", None)
                 .await
                 .map_err(|e| Failure::Peer(format!("{e}; if it is dead, remove it with -force")))?;
         }
-        let voters: BTreeSet<NodeId> = running
-            .raft
-            .metrics()
-            .borrow()
-            .membership_config
-            .membership()
-            .voter_ids()
-            .collect();
-        if voters.contains(&node.id) {
-            if voters.len() == 1 {
-                return Err(Failure::Conflict(format!(
-                    "meta node {} is the cluster's only meta node: it cannot be removed",
-                    node.id
-                )));
+        // The metadata first, while this node surely leads: once a leader has removed itself
+        // from Raft it can commit nothing more.
+        if data.meta_nodes.iter().any(|n| n.id == id) {
+            let removed = self.execute_local(Command::RemoveMetaNode { id }).await?;
+            if let Err(e) = removed.result {
+                return Err(Failure::Conflict(e.to_string()));
             }
-            let timeout = self.command_timeout * 2;
-            tokio::time::timeout(
-                timeout,
-                running
-                    .raft
-                    .change_membership(ChangeMembers::RemoveVoters(BTreeSet::from([node.id])), false),
-            )
-            .await
-            .map_err(|_| Failure::NoQuorum(timeout))?
-            .map_err(|e| Failure::Internal(format!("cannot remove meta node {}: {e}", node.id)))?;
         }
-        // The leader may have removed itself: the command goes to whoever leads now.
-        let removed = self.execute(&Command::RemoveMetaNode { id: node.id }).await?;
-        if let Err(e) = removed.result {
-            return Err(Failure::Conflict(e.to_string()));
+        let change = if voters.contains(&id) {
+            Some(ChangeMembers::RemoveVoters(BTreeSet::from([id])))
+        } else if membership.get_node(&id).is_some() {
+            Some(ChangeMembers::RemoveNodes(BTreeSet::from([id])))
+        } else {
+            None
+        };
+        if let Some(change) = change {
+            let timeout = self.membership_timeout();
+            tokio::time::timeout(timeout, running.raft.change_membership(change, false))
+                .await
+                .map_err(|_| Failure::NoQuorum(timeout))?
+                .map_err(|e| Failure::Internal(format!("cannot remove meta node {id}: {e}")))?;
         }
-        tracing::info!(id = node.id, http = %node.http_addr, force = req.force, "removed a meta node");
-        if !req.force {
-            let who = serde_json::to_vec(&Identity {
-                id: node.id,
-                cluster_id: running.identity.cluster_id,
-            })
-            .unwrap_or_default();
+        tracing::info!(id, http = %http_addr, force = req.force, "removed a meta node");
+        let who = Identity {
+            id,
+            cluster_id: running.identity.cluster_id,
+        };
+        drop(membership_lock);
+        if me {
+            // This node leaves once the answer is on its way.
+            let node = Arc::clone(self);
+            tokio::spawn(async move {
+                tokio::time::sleep(Duration::from_millis(200)).await;
+                if let Err(e) = node.leave(who).await {
+                    tracing::warn!(error = %e, "cannot leave the cluster");
+                }
+            });
+        } else if !req.force {
+            let who = serde_json::to_vec(&who).unwrap_or_default();
             if let Err(e) = self
                 .peers
-                .call(Method::POST, &node.http_addr, "/leave", Some(who), self.command_timeout)
+                .call(Method::POST, &http_addr, "/leave", Some(who), self.command_timeout)
                 .await
             {
-                tracing::warn!(id = node.id, error = %e, "the removed meta node was not told to leave");
+                tracing::warn!(id, error = %e, "the removed meta node was not told to leave");
             }
         }
         Ok(json_answer(StatusCode::OK, &Outcome::Done))
@@ -681,16 +765,26 @@ impl MetaNode {
             )));
         }
         self.slot.set(None);
+        // The identity goes first: a node stopped half-way restarts outside any cluster.
+        let identity = self.dir.join(IDENTITY_FILE);
+        if let Err(e) = fs::remove_file(&identity) {
+            tracing::error!(path = %identity.display(), error = %e, "cannot delete the identity");
+        }
         if let Err(e) = running.raft.shutdown().await {
             tracing::warn!(error = %e, "Raft did not shut down cleanly");
         }
-        for path in [RAFT_DIR, SNAPSHOT_FILE, IDENTITY_FILE] {
-            let p = self.dir.join(path);
-            let _ = if p.is_dir() {
-                fs::remove_dir_all(&p)
-            } else {
-                fs::remove_file(&p)
-            };
+        let (snapshots, dir) = (Arc::clone(&running.snapshots), self.dir.clone());
+        let cleared = tokio::task::spawn_blocking(move || {
+            snapshots.close(&dir)?;
+            match fs::remove_dir_all(dir.join(RAFT_DIR)) {
+                Err(e) if e.kind() != std::io::ErrorKind::NotFound => Err(e),
+                _ => Ok(()),
+            }
+        })
+        .await
+        .unwrap_or_else(|e| std::panic::resume_unwind(e.into_panic()));
+        if let Err(e) = cleared {
+            tracing::error!(error = %e, "cannot delete the cluster state");
         }
         tracing::info!(id = running.identity.id, "left the cluster; its state is deleted");
         Ok(json_answer(StatusCode::OK, &Outcome::Done))
@@ -878,12 +972,12 @@ impl MetaNode {
         .await
     }
 
-    /// Joins the cluster of the `--join` list, or forms it when this node has the lowest
-    /// address of the list and nobody has a cluster yet.
+    /// Joins the cluster of the `--join` list, or forms it. A node forms the cluster only
+    /// when a majority of the list (itself included) answers, none of them is in a cluster,
+    /// and it has the lowest advertised address of those that answered: addresses are
+    /// compared as the nodes report them, so a list that names a node by another spelling
+    /// (or names this node itself) still picks one former.
     pub async fn join_loop(self: Arc<Self>, join: Vec<String>) {
-        let mut everyone: Vec<&str> = join.iter().map(String::as_str).collect();
-        everyone.push(&self.http_addr);
-        let first = everyone.iter().min().copied() == Some(self.http_addr.as_str());
         let request = serde_json::to_vec(&AddMeta {
             http_addr: self.http_addr.clone(),
             init: false,
@@ -891,43 +985,50 @@ impl MetaNode {
         .unwrap_or_default();
         let mut logged = Instant::now() - Duration::from_secs(60);
         while self.slot.running().is_none() {
-            let mut any_cluster = false;
             let mut last_error = String::new();
-            for peer in join.iter().filter(|p| **p != self.http_addr) {
+            // The advertised addresses of the answering peers, and one of them in a cluster.
+            let mut answering = BTreeSet::from([self.http_addr.clone()]);
+            let mut in_cluster = None;
+            let mut self_listed = false;
+            for peer in &join {
                 match self.peer_json::<Status>(Method::GET, peer, "/status", None).await {
-                    Ok(s) if s.cluster_id != 0 => {
-                        any_cluster = true;
-                        match self
-                            .peers
-                            .call(
-                                Method::POST,
-                                peer,
-                                "/add-meta",
-                                Some(request.clone()),
-                                self.command_timeout * 4,
-                            )
-                            .await
-                        {
-                            Ok((st, _)) if st.is_success() => break,
-                            Ok((st, body)) => last_error = format!("{peer}: {st} {}", String::from_utf8_lossy(&body)),
-                            Err(e) => last_error = e,
+                    Ok(s) if s.http_addr == self.http_addr && s.raft_addr == self.raft_addr => self_listed = true,
+                    Ok(s) => {
+                        answering.insert(s.http_addr.clone());
+                        if s.cluster_id != 0 && in_cluster.is_none() {
+                            in_cluster = Some(peer.clone());
                         }
                     }
-                    Ok(_) => {}
                     Err(e) => last_error = e.to_string(),
+                }
+            }
+            let listed = join.len() + usize::from(!self_listed);
+            if let Some(peer) = in_cluster {
+                match self
+                    .peers
+                    .call(
+                        Method::POST,
+                        &peer,
+                        "/add-meta",
+                        Some(request.clone()),
+                        self.membership_timeout() * 3,
+                    )
+                    .await
+                {
+                    Ok((st, _)) if st.is_success() => {}
+                    Ok((st, body)) => last_error = format!("{peer}: {st} {}", String::from_utf8_lossy(&body)),
+                    Err(e) => last_error = e,
+                }
+            } else if answering.len() * 2 > listed && answering.first() == Some(&self.http_addr) {
+                let _m = self.membership.lock().await;
+                if self.slot.running().is_none() {
+                    if let Err(e) = self.initialise().await {
+                        last_error = e.to_string();
+                    }
                 }
             }
             if self.slot.running().is_some() {
                 break;
-            }
-            if !any_cluster && first {
-                let _m = self.membership.lock().await;
-                if self.slot.running().is_none() {
-                    match self.initialise().await {
-                        Ok(_) => break,
-                        Err(e) => last_error = e.to_string(),
-                    }
-                }
             }
             if logged.elapsed() > Duration::from_secs(10) {
                 tracing::info!(peers = ?join, last_error, "waiting to join a cluster");

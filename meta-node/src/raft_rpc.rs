@@ -97,6 +97,7 @@ impl PeerClient {
     }
 
     /// Decodes a response payload into the remote's result.
+    #[allow(clippy::result_large_err, reason = "openraft's own error type")]
     fn decode<R: DeserializeOwned, E: DeserializeOwned + std::error::Error>(
         &self,
         resp: Result<Response<Payload>, Status>,

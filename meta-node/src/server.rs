@@ -43,14 +43,7 @@ pub fn bind_address(what: &'static str, addr: &str, secret: bool) -> Result<Sock
 /// The address others use: the configured one, else the bound one, with the host name in
 /// place of an unspecified address.
 pub fn advertise(configured: &str, bound: SocketAddr) -> String {
-    if !configured.is_empty() {
-        return configured.to_owned();
-    }
-    if bound.ip().is_unspecified() {
-        let host = rustix::system::uname().nodename().to_string_lossy().into_owned();
-        return format!("{host}:{}", bound.port());
-    }
-    bound.to_string()
+    cairn_config::advertise(configured, &bound.to_string())
 }
 
 /// Runs the meta node until SIGINT or SIGTERM.
@@ -121,12 +114,9 @@ pub async fn run(config: Config) -> Result<(), StartError> {
 }
 
 async fn shutdown_signal() {
-    let mut term = match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
-        Ok(s) => s,
-        Err(_) => {
-            let _ = tokio::signal::ctrl_c().await;
-            return;
-        }
+    let Ok(mut term) = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) else {
+        let _ = tokio::signal::ctrl_c().await;
+        return;
     };
     tokio::select! {
         _ = tokio::signal::ctrl_c() => {}

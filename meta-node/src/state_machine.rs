@@ -68,8 +68,7 @@ pub struct StateMachine {
     data: MetaData,
     last_applied: Option<LogId>,
     membership: StoredMembership,
-    /// The latest snapshot: its description and its bytes (the file's content).
-    snapshot: Arc<Mutex<Option<(SnapshotMeta, Vec<u8>)>>>,
+    snapshot: Current,
     published: Arc<Published>,
     /// Makes snapshot ids unique within a run.
     builds: u64,
@@ -103,7 +102,10 @@ impl StateMachine {
             data,
             last_applied,
             membership,
-            snapshot: Arc::new(Mutex::new(snapshot)),
+            snapshot: Arc::new(Snapshots(Mutex::new(Held {
+                latest: snapshot,
+                closed: false,
+            }))),
             builds: 0,
         })
     }
@@ -111,16 +113,79 @@ impl StateMachine {
     pub fn published(&self) -> Arc<Published> {
         Arc::clone(&self.published)
     }
+
+    pub fn snapshots(&self) -> Arc<Snapshots> {
+        Arc::clone(&self.snapshot)
+    }
 }
 
-/// Writes `bytes` as the snapshot file: temporary file, sync, rename, sync the directory.
-fn write_snapshot_file(dir: &Path, bytes: &[u8]) -> std::io::Result<()> {
+/// The latest snapshot, as its description and its bytes (the file's content). The lock is
+/// also held while the file is replaced, so a snapshot built in the background and one
+/// installed from the leader never write at once, an older one never replaces a newer, and
+/// none is written once the node has left its cluster.
+#[derive(Debug, Default)]
+pub struct Snapshots(Mutex<Held>);
+
+#[derive(Debug, Default)]
+struct Held {
+    latest: Option<(SnapshotMeta, Vec<u8>)>,
+    closed: bool,
+}
+
+type Current = Arc<Snapshots>;
+
+impl Snapshots {
+    fn held(&self) -> std::sync::MutexGuard<'_, Held> {
+        self.0.lock().unwrap_or_else(|e| e.into_inner())
+    }
+
+    /// Deletes the snapshot file and writes none after it (the node leaves its cluster).
+    /// Blocking.
+    pub fn close(&self, dir: &Path) -> std::io::Result<()> {
+        let mut held = self.held();
+        held.closed = true;
+        held.latest = None;
+        match fs::remove_file(dir.join(SNAPSHOT_FILE)) {
+            Err(e) if e.kind() != std::io::ErrorKind::NotFound => Err(e),
+            _ => Ok(()),
+        }
+    }
+}
+
+/// Makes `bytes` the snapshot file and `meta` the current snapshot, unless the current one
+/// is already as new: temporary file, sync, rename, sync the directory. Blocking.
+fn store_snapshot(dir: &Path, current: &Snapshots, meta: &SnapshotMeta, bytes: &[u8]) -> std::io::Result<bool> {
+    let mut held = current.held();
+    if held.closed
+        || held
+            .latest
+            .as_ref()
+            .is_some_and(|(m, _)| m.last_log_id >= meta.last_log_id)
+    {
+        return Ok(false);
+    }
     let tmp = dir.join(format!("{SNAPSHOT_FILE}.tmp"));
     let mut f = File::create(&tmp)?;
     f.write_all(bytes)?;
     f.sync_all()?;
     fs::rename(&tmp, dir.join(SNAPSHOT_FILE))?;
-    File::open(dir)?.sync_all()
+    File::open(dir)?.sync_all()?;
+    held.latest = Some((meta.clone(), bytes.to_vec()));
+    Ok(true)
+}
+
+/// [`store_snapshot`] off the async threads.
+async fn store_snapshot_blocking(
+    dir: &Path,
+    current: &Current,
+    meta: &SnapshotMeta,
+    bytes: &[u8],
+) -> Result<bool, StorageError> {
+    let (dir, current, m, b) = (dir.to_path_buf(), Arc::clone(current), meta.clone(), bytes.to_vec());
+    tokio::task::spawn_blocking(move || store_snapshot(&dir, &current, &m, &b))
+        .await
+        .unwrap_or_else(|e| std::panic::resume_unwind(e.into_panic()))
+        .map_err(|e| StorageIOError::write_snapshot(Some(meta.signature()), &e).into())
 }
 
 /// A point-in-time copy of the state machine, for a snapshot built in the background.
@@ -128,21 +193,16 @@ fn write_snapshot_file(dir: &Path, bytes: &[u8]) -> std::io::Result<()> {
 pub struct Builder {
     dir: PathBuf,
     file: SnapshotFile,
-    snapshot: Arc<Mutex<Option<(SnapshotMeta, Vec<u8>)>>>,
+    snapshot: Current,
 }
 
 impl RaftSnapshotBuilder<TypeConfig> for Builder {
     async fn build_snapshot(&mut self) -> Result<Snapshot, StorageError> {
         let meta = self.file.meta.clone();
         let bytes = serde_json::to_vec(&self.file).map_err(|e| StorageIOError::write_snapshot(None, &e))?;
-        let dir = self.dir.clone();
-        let to_write = bytes.clone();
-        tokio::task::spawn_blocking(move || write_snapshot_file(&dir, &to_write))
-            .await
-            .unwrap_or_else(|e| std::panic::resume_unwind(e.into_panic()))
-            .map_err(|e| StorageIOError::write_snapshot(Some(meta.signature()), &e))?;
-        tracing::info!(snapshot = %meta.snapshot_id, bytes = bytes.len(), "wrote a metadata snapshot");
-        *self.snapshot.lock().unwrap_or_else(|e| e.into_inner()) = Some((meta.clone(), bytes.clone()));
+        if store_snapshot_blocking(&self.dir, &self.snapshot, &meta, &bytes).await? {
+            tracing::info!(snapshot = %meta.snapshot_id, bytes = bytes.len(), "wrote a metadata snapshot");
+        }
         Ok(Snapshot {
             meta,
             snapshot: Box::new(Cursor::new(bytes)),
@@ -214,23 +274,17 @@ impl RaftStateMachine<TypeConfig> for StateMachine {
         let bytes = snapshot.into_inner();
         let file: SnapshotFile =
             serde_json::from_slice(&bytes).map_err(|e| StorageIOError::read_snapshot(Some(meta.signature()), &e))?;
-        let dir = self.dir.clone();
-        let to_write = bytes.clone();
-        tokio::task::spawn_blocking(move || write_snapshot_file(&dir, &to_write))
-            .await
-            .unwrap_or_else(|e| std::panic::resume_unwind(e.into_panic()))
-            .map_err(|e| StorageIOError::write_snapshot(Some(meta.signature()), &e))?;
+        store_snapshot_blocking(&self.dir, &self.snapshot, meta, &bytes).await?;
         tracing::info!(snapshot = %meta.snapshot_id, index = file.data.index, "installed a metadata snapshot");
         self.data = file.data;
         self.last_applied = meta.last_log_id;
         self.membership = meta.last_membership.clone();
         self.published.publish(&self.data);
-        *self.snapshot.lock().unwrap_or_else(|e| e.into_inner()) = Some((meta.clone(), bytes));
         Ok(())
     }
 
     async fn get_current_snapshot(&mut self) -> Result<Option<Snapshot>, StorageError> {
-        let current = self.snapshot.lock().unwrap_or_else(|e| e.into_inner()).clone();
+        let current = self.snapshot.held().latest.clone();
         Ok(current.map(|(meta, bytes)| Snapshot {
             meta,
             snapshot: Box::new(Cursor::new(bytes)),

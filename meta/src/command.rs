@@ -599,6 +599,12 @@ fn create_shard_group(
     timestamp: i64,
     shards: u32,
 ) -> Result<ShardGroupInfo> {
+    if shards > MAX_SHARDS_PER_GROUP {
+        return Err(Error::TooManyShards {
+            asked: shards,
+            max: MAX_SHARDS_PER_GROUP,
+        });
+    }
     let nodes: Vec<u64> = data.data_nodes.iter().map(|n| n.id).collect();
     if nodes.is_empty() {
         return Err(Error::NoDataNodes);
@@ -650,6 +656,10 @@ fn create_shard_group(
     data.max_shard_id = next_shard;
     Ok(group)
 }
+
+/// The most shards one shard group may have: a command is refused past it, on every member
+/// alike, so a bad request cannot make the state machine allocate without bound.
+pub const MAX_SHARDS_PER_GROUP: u32 = 4096;
 
 #[cfg(test)]
 mod tests;

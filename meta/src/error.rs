@@ -43,6 +43,9 @@ pub enum Error {
     #[error("continuous query already exists")]
     ContinuousQueryExists,
 
+    /// A shard group with more shards than any cluster needs (Cairn's limit).
+    #[error("too many shards per shard group: {asked}, the limit is {max}")]
+    TooManyShards { asked: u32, max: u32 },
     #[error("no data node can own shards")]
     NoDataNodes,
     #[error("data node {0} not found")]

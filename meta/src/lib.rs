@@ -14,7 +14,7 @@ mod error;
 mod local;
 mod time;
 
-pub use command::{apply, Command, Outcome};
+pub use command::{apply, Command, Outcome, MAX_SHARDS_PER_GROUP};
 pub use data::{
     ContinuousQueryInfo, DataNode, DatabaseInfo, Lease, MetaData, MetaNode, Privilege, RetentionPolicyInfo,
     RetentionPolicySpec, ShardGroupInfo, ShardInfo, UserInfo, MAX_DATABASE_NAME_BYTES, MAX_RETENTION_POLICY_NAME_BYTES,

@@ -77,6 +77,20 @@ impl LocalStore {
         Ok(outcome)
     }
 
+    /// Replaces the whole value with a newer one (a higher index), durably: how a cluster
+    /// data node keeps its copy of the meta cluster's metadata. An older or equal value is
+    /// ignored; returns whether it was taken.
+    pub fn replace(&self, newer: MetaData) -> Result<bool> {
+        let mut data = self.writer.lock().unwrap_or_else(|e| e.into_inner());
+        if newer.index <= data.index {
+            return Ok(false);
+        }
+        self.persist(&newer)?;
+        *self.current.write().unwrap_or_else(|e| e.into_inner()) = Arc::new(newer.clone());
+        *data = newer;
+        Ok(true)
+    }
+
     fn persist(&self, data: &MetaData) -> Result<()> {
         let tmp = self.dir.join(format!("{FILE}.tmp"));
         let path = self.dir.join(FILE);
@@ -143,6 +157,32 @@ mod tests {
         assert_eq!(data.databases.len(), 1);
         assert_eq!(data.databases[0].default_retention_policy, "autogen");
         assert_eq!(data.index, 1);
+    }
+
+    #[test]
+    fn replace_takes_only_a_newer_value_and_keeps_it() {
+        let dir = tempfile::tempdir().unwrap();
+        let store = LocalStore::open(dir.path()).unwrap();
+        let mut newer = MetaData::default();
+        apply(
+            &mut newer,
+            7,
+            &Command::CreateDatabase {
+                name: "db".into(),
+                spec: None,
+                default_policy: true,
+            },
+        )
+        .unwrap();
+        assert!(store.replace(newer.clone()).unwrap());
+        assert!(
+            !store.replace(MetaData::default()).unwrap(),
+            "an older value is ignored"
+        );
+        assert!(!store.replace(newer.clone()).unwrap(), "so is the same index");
+        assert_eq!(*store.data(), newer);
+        drop(store);
+        assert_eq!(*LocalStore::open(dir.path()).unwrap().data(), newer);
     }
 
     #[test]

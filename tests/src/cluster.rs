@@ -29,68 +29,44 @@ fn port_on(host: Ipv4Addr) -> u16 {
     }
 }
 
-/// One meta node process.
-pub struct Meta {
-    pub http: SocketAddr,
-    pub raft: SocketAddr,
+/// One process of the cluster: its binary, arguments, temporary directory (state and one
+/// log per start) and the address whose `/ping` says it is ready.
+struct Proc {
+    /// `cairn-meta` or `cairn-data`, and the variable that may name its binary.
+    bin: (&'static str, &'static str),
+    args: Vec<String>,
+    ready: SocketAddr,
     dir: tempfile::TempDir,
     env: Vec<(String, String)>,
     child: Option<Child>,
     starts: u32,
 }
 
-impl std::fmt::Debug for Meta {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("Meta")
-            .field("http", &self.http)
-            .field("running", &self.child.is_some())
-            .finish()
-    }
-}
-
-impl Meta {
-    /// Starts a meta node on a fresh loopback address with `env` (`CAIRN_...` settings).
-    pub fn start(env: &[(&str, &str)]) -> Meta {
-        let host = next_host();
-        let dir = tempfile::Builder::new()
-            .prefix("cairn-tests-meta-")
-            .tempdir()
-            .expect("cannot create a temporary directory");
-        let mut m = Meta {
-            http: SocketAddr::from((host, port_on(host))),
-            raft: SocketAddr::from((host, port_on(host))),
-            dir,
+impl Proc {
+    fn new(bin: (&'static str, &'static str), env: &[(&str, &str)]) -> Proc {
+        Proc {
+            bin,
+            args: Vec::new(),
+            ready: SocketAddr::from((Ipv4Addr::LOCALHOST, 0)),
+            dir: tempfile::Builder::new()
+                .prefix(&format!("cairn-tests-{}-", bin.0))
+                .tempdir()
+                .expect("cannot create a temporary directory"),
             env: env.iter().map(|(k, v)| ((*k).to_owned(), (*v).to_owned())).collect(),
             child: None,
             starts: 0,
-        };
-        m.launch().unwrap_or_else(|e| panic!("cannot start cairn-meta: {e}"));
-        m
-    }
-
-    pub fn addr(&self) -> String {
-        self.http.to_string()
-    }
-
-    pub fn dir(&self) -> &Path {
-        self.dir.path()
-    }
-
-    pub fn running(&self) -> bool {
-        self.child.is_some()
+        }
     }
 
     fn log_path(&self) -> PathBuf {
-        self.dir.path().join(format!("meta-{}.log", self.starts))
+        self.dir.path().join(format!("{}-{}.log", self.bin.0, self.starts))
     }
 
-    /// The current log, for failure messages.
-    pub fn log(&self) -> String {
+    fn log(&self) -> String {
         fs::read_to_string(self.log_path()).unwrap_or_default()
     }
 
-    /// The last `n` lines of the current log, headed by its path.
-    pub fn log_tail(&self, n: usize) -> String {
+    fn log_tail(&self, n: usize) -> String {
         let log = self.log();
         let lines: Vec<&str> = log.lines().collect();
         format!(
@@ -101,15 +77,11 @@ impl Meta {
     }
 
     fn launch(&mut self) -> Result<(), String> {
+        let name = self.bin.0;
         self.starts += 1;
         let log = File::create(self.log_path()).map_err(|e| e.to_string())?;
-        let mut cmd = Command::new(cairn_bin("cairn-meta", "CAIRN_META_BIN")?);
-        cmd.arg("--dir")
-            .arg(self.dir.path().join("meta"))
-            .arg("--http-bind")
-            .arg(self.http.to_string())
-            .arg("--raft-bind")
-            .arg(self.raft.to_string())
+        let mut cmd = Command::new(cairn_bin(name, self.bin.1)?);
+        cmd.args(&self.args)
             .env("NO_COLOR", "1")
             .stdout(log.try_clone().map_err(|e| e.to_string())?)
             .stderr(log);
@@ -122,37 +94,32 @@ impl Meta {
         for (k, v) in &self.env {
             cmd.env(k, v);
         }
-        let mut child = cmd.spawn().map_err(|e| format!("cannot run cairn-meta: {e}"))?;
+        let mut child = cmd.spawn().map_err(|e| format!("cannot run {name}: {e}"))?;
         let deadline = Instant::now() + Duration::from_secs(20);
         loop {
             if let Ok(Some(status)) = child.try_wait() {
-                return Err(format!("cairn-meta exited ({status})\n{}", self.log_tail(20)));
+                return Err(format!("{name} exited ({status})\n{}", self.log_tail(20)));
             }
-            if http::send(self.http, &Request::get("/ping")).is_ok_and(|r| r.status == 204) {
+            if http::send(self.ready, &Request::get("/ping")).is_ok_and(|r| r.status == 204) {
                 self.child = Some(child);
                 return Ok(());
             }
             if Instant::now() > deadline {
                 let _ = child.kill();
-                return Err(format!(
-                    "cairn-meta did not answer /ping in 20 s\n{}",
-                    self.log_tail(20)
-                ));
+                return Err(format!("{name} did not answer /ping in 20 s\n{}", self.log_tail(20)));
             }
             std::thread::sleep(Duration::from_millis(20));
         }
     }
 
-    /// SIGKILL, and reap.
-    pub fn kill9(&mut self) {
+    fn kill9(&mut self) {
         if let Some(mut c) = self.child.take() {
             let _ = c.kill();
             let _ = c.wait();
         }
     }
 
-    /// Starts it again on the same directory and addresses.
-    pub fn restart(&mut self) {
+    fn restart(&mut self) {
         self.kill9();
         let deadline = Instant::now() + Duration::from_secs(10);
         loop {
@@ -161,9 +128,86 @@ impl Meta {
                 Err(e) if e.contains("address already in use") && Instant::now() < deadline => {
                     std::thread::sleep(Duration::from_millis(100));
                 }
-                Err(e) => panic!("cannot restart cairn-meta: {e}"),
+                Err(e) => panic!("cannot restart {}: {e}", self.bin.0),
             }
         }
+    }
+}
+
+impl Drop for Proc {
+    fn drop(&mut self) {
+        self.kill9();
+    }
+}
+
+/// One meta node process.
+pub struct Meta {
+    pub http: SocketAddr,
+    pub raft: SocketAddr,
+    proc: Proc,
+}
+
+impl std::fmt::Debug for Meta {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Meta")
+            .field("http", &self.http)
+            .field("running", &self.running())
+            .finish()
+    }
+}
+
+impl Meta {
+    /// Starts a meta node on a fresh loopback address with `env` (`CAIRN_...` settings).
+    pub fn start(env: &[(&str, &str)]) -> Meta {
+        let host = next_host();
+        let (http, raft) = (
+            SocketAddr::from((host, port_on(host))),
+            SocketAddr::from((host, port_on(host))),
+        );
+        let mut proc = Proc::new(("cairn-meta", "CAIRN_META_BIN"), env);
+        proc.args = vec![
+            "--dir".into(),
+            proc.dir.path().join("meta").display().to_string(),
+            "--http-bind".into(),
+            http.to_string(),
+            "--raft-bind".into(),
+            raft.to_string(),
+        ];
+        proc.ready = http;
+        proc.launch().unwrap_or_else(|e| panic!("cannot start cairn-meta: {e}"));
+        Meta { http, raft, proc }
+    }
+
+    pub fn addr(&self) -> String {
+        self.http.to_string()
+    }
+
+    pub fn dir(&self) -> &Path {
+        self.proc.dir.path()
+    }
+
+    pub fn running(&self) -> bool {
+        self.proc.child.is_some()
+    }
+
+    /// The current log, for failure messages.
+    pub fn log(&self) -> String {
+        self.proc.log()
+    }
+
+    /// The last `n` lines of the current log, headed by its path.
+    pub fn log_tail(&self, n: usize) -> String {
+        self.proc.log_tail(n)
+    }
+
+    /// SIGKILL, and reap.
+    pub fn kill9(&mut self) {
+        self.proc.kill9();
+    }
+
+    /// Starts it again on the same directory and addresses.
+    pub fn restart(&mut self) {
+        self.proc.restart();
     }
 
     /// One call to this node's meta API: status and JSON body (Null when empty).
@@ -211,9 +255,76 @@ impl Meta {
     }
 }
 
-impl Drop for Meta {
-    fn drop(&mut self) {
-        self.kill9();
+/// One data node process in cluster mode (`cairn-data --meta ...`).
+pub struct Data {
+    pub http: SocketAddr,
+    pub rpc: SocketAddr,
+    proc: Proc,
+}
+
+impl std::fmt::Debug for Data {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Data")
+            .field("http", &self.http)
+            .field("running", &self.proc.child.is_some())
+            .finish()
+    }
+}
+
+impl Data {
+    /// Starts a data node of the cluster whose meta nodes are `metas`, on a fresh loopback
+    /// address, with `env`. Ready when its HTTP API answers (it first waits for metadata).
+    pub fn start(metas: &[Meta], env: &[(&str, &str)]) -> Data {
+        let host = next_host();
+        let (http, rpc) = (
+            SocketAddr::from((host, port_on(host))),
+            SocketAddr::from((host, port_on(host))),
+        );
+        let meta: Vec<String> = metas.iter().map(Meta::addr).collect();
+        let mut proc = Proc::new(("cairn-data", "CAIRN_DATA_BIN"), env);
+        proc.args = vec![
+            "--dir".into(),
+            proc.dir.path().join("data").display().to_string(),
+            "--http-bind".into(),
+            http.to_string(),
+            "--rpc-bind".into(),
+            rpc.to_string(),
+            "--meta".into(),
+            meta.join(","),
+        ];
+        proc.ready = http;
+        proc.launch().unwrap_or_else(|e| panic!("cannot start cairn-data: {e}"));
+        Data { http, rpc, proc }
+    }
+
+    pub fn log_tail(&self, n: usize) -> String {
+        self.proc.log_tail(n)
+    }
+
+    pub fn kill9(&mut self) {
+        self.proc.kill9();
+    }
+
+    pub fn restart(&mut self) {
+        self.proc.restart();
+    }
+
+    /// `POST /write?db=..&precision=s` of line protocol: status and body text.
+    pub fn write(&self, db: &str, lines: &str) -> (u16, String) {
+        let req = Request::post(http::url("/write", &[("db", db), ("precision", "s")])).body(lines.as_bytes().to_vec());
+        match http::send(self.http, &req) {
+            Ok(r) => (r.status, r.text()),
+            Err(e) => (0, e.to_string()),
+        }
+    }
+
+    /// `POST /query` of `q` in `db`: status and JSON.
+    pub fn query(&self, db: &str, q: &str) -> (u16, serde_json::Value) {
+        let req = Request::post("/query").form(&[("db", db), ("q", q)]);
+        match http::send(self.http, &req) {
+            Ok(r) => (r.status, r.json()),
+            Err(e) => (0, serde_json::Value::String(e.to_string())),
+        }
     }
 }
 

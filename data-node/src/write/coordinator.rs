@@ -2,7 +2,9 @@
 //! shard (by series hash) -> owners, creating shard groups on demand, and writes each
 //! shard's points in one call. Points older than the policy keeps are dropped, as InfluxDB
 //! does; storage refusals (field type conflicts) drop single points, never the batch.
-//! Standalone, every shard has one owner: this node.
+//! Standalone, every shard has one owner: this node. In a cluster this node writes the
+//! shards it owns; a batch with a point for a shard only other data nodes own is refused
+//! whole (writing to them comes with the clustered data path).
 
 use std::collections::BTreeMap;
 use std::sync::Arc;
@@ -48,6 +50,9 @@ pub enum WriteError {
     /// Storage failed; nothing is known to be stored.
     #[error("{0}")]
     Shard(#[from] shard::Error),
+    /// A point belongs to a shard this node does not own; nothing was stored.
+    #[error("write failed: {0}")]
+    Placement(String),
 }
 
 impl WriteError {
@@ -102,6 +107,7 @@ impl PointsWriter {
         // Shard groups the batch needs: known ones first, then created once per window.
         let mut groups: Vec<ShardGroupInfo> = Vec::new();
         let mut by_shard: BTreeMap<u64, Vec<Point<'b, 'a>>> = BTreeMap::new();
+        let me = self.meta.node_id();
         let mut beyond_retention = 0;
         let mut key = String::new();
         for p in points {
@@ -124,6 +130,9 @@ impl PointsWriter {
             key.clear();
             p.append_series_key(&mut key);
             let shard = group.shard_for(series_hash(&key));
+            if me.is_none_or(|me| !shard.owners.contains(&me)) {
+                return Err(WriteError::Placement(not_owned(me, shard)));
+            }
             by_shard.entry(shard.id).or_default().push(p);
         }
         let mut written = Written::default();
@@ -164,5 +173,18 @@ impl PointsWriter {
             Outcome::ShardGroup(g) => Ok(g),
             other => panic!("BUG: CreateShardGroup answered {other:?}"),
         }
+    }
+}
+
+/// Why this node cannot write a shard's points.
+fn not_owned(me: Option<u64>, shard: &meta::ShardInfo) -> String {
+    let owners: Vec<String> = shard.owners.iter().map(u64::to_string).collect();
+    match me {
+        None => "this data node is not registered in the cluster yet: register it with `cairn-ctl add-data <its RPC address>`".to_owned(),
+        Some(me) => format!(
+            "shard {} is owned by data node {}, not by this node ({me}); this version writes only the shards a node owns",
+            shard.id,
+            owners.join(", ")
+        ),
     }
 }

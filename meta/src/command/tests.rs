@@ -212,6 +212,24 @@ fn shard_groups_cover_their_time_and_spread_over_nodes() {
     assert!(data.retention_policy("db", "").unwrap().shard_group_at(t).is_none());
     run(&mut data, Command::PurgeShardGroups { before: 6 }).unwrap();
     assert_eq!(data.retention_policy("db", "").unwrap().shard_groups.len(), 2);
+    // A shard count past the limit is refused, not allocated, and changes nothing.
+    let before = data.clone();
+    assert_eq!(
+        run(
+            &mut data,
+            Command::CreateShardGroup {
+                database: "db".into(),
+                policy: "autogen".into(),
+                timestamp: t,
+                shards: u32::MAX,
+            }
+        ),
+        Err(Error::TooManyShards {
+            asked: u32::MAX,
+            max: MAX_SHARDS_PER_GROUP
+        })
+    );
+    assert_eq!(data.max_shard_id, before.max_shard_id);
 }
 
 #[test]

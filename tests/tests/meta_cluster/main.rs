@@ -11,6 +11,8 @@ use std::time::{Duration, Instant};
 use cairn_tests::cluster::{create_database, ctl, form, leader, wait_applied, Meta};
 use serde_json::{json, Value};
 
+mod data_node;
+
 const T: Duration = Duration::from_secs(20);
 
 fn index_of(answer: &(u16, Value)) -> u64 {
@@ -248,9 +250,12 @@ fn membership_changes_under_load_apply_every_acknowledged_command_once() {
     std::thread::sleep(Duration::from_millis(300));
     let removed = ctl(&addrs[0], &["remove-meta", &addrs[2]], &[]);
     assert!(removed.ok, "{removed:?}\n{}", metas[0].log_tail(30));
-    std::thread::sleep(Duration::from_millis(300));
     // It forgot the cluster and can join again, under a new id.
-    assert_eq!(metas[2].status()["cluster_id"], 0, "{}", metas[2].log_tail(20));
+    let deadline = Instant::now() + T;
+    while metas[2].status()["cluster_id"] != 0 {
+        assert!(Instant::now() < deadline, "it did not leave: {}", metas[2].log_tail(20));
+        std::thread::sleep(Duration::from_millis(20));
+    }
     let added = ctl(&addrs[0], &["add-meta", &addrs[2]], &[]);
     assert!(added.ok, "{added:?}");
     assert!(
@@ -294,6 +299,43 @@ fn membership_changes_under_load_apply_every_acknowledged_command_once() {
         .map(|l| l.split_whitespace().next().unwrap())
         .collect();
     assert_eq!(ids, ["1", "2", "4"], "{}", show.stdout);
+}
+
+#[test]
+fn the_leader_removes_itself_and_the_others_carry_on() {
+    let mut metas = form(3, &[], &[]);
+    let l = leader(&metas, T).expect("a leader");
+    let me = metas[l].addr();
+    let removed = ctl(&me, &["remove-meta", &me], &[]);
+    assert!(removed.ok, "{removed:?}\n{}", metas[l].log_tail(30));
+    let deadline = Instant::now() + T;
+    while metas[l].status()["cluster_id"] != 0 {
+        assert!(Instant::now() < deadline, "it did not leave: {}", metas[l].log_tail(20));
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    assert!(
+        !metas[l].dir().join("meta/node.json").exists(),
+        "its identity is deleted"
+    );
+    metas[l].kill9();
+    // The other two elect a leader between them and go on committing.
+    let (others, leaders) = (metas.iter().filter(|m| m.running()).count(), leader(&metas, T));
+    assert_eq!(others, 2);
+    assert!(leaders.is_some_and(|n| n != l), "a new leader among the others");
+    let survivor = metas.iter().find(|m| m.running()).unwrap();
+    let index = index_of(&survivor.execute(create_database("after")));
+    wait_applied(&metas, index, T).unwrap();
+    let data = survivor.data();
+    let left: Vec<&str> = data["meta_nodes"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|n| n["http_addr"].as_str().unwrap())
+        .collect();
+    assert_eq!(left.len(), 2, "{data}");
+    assert!(!left.contains(&me.as_str()), "{left:?}");
+    let voters = survivor.status()["raft"]["voters"].as_array().map_or(0, Vec::len);
+    assert_eq!(voters, 2, "{}", survivor.status());
 }
 
 #[test]
