@@ -46,6 +46,18 @@ pub fn advertise(configured: &str, bind: &str) -> String {
     format!("{host}:{port}")
 }
 
+/// A binary's state directory: `configured` when set, else `~/<home_name>`, else `system`
+/// (no home directory, as for a service user).
+pub fn state_dir(configured: &str, home_name: &str, system: &str) -> PathBuf {
+    if !configured.is_empty() {
+        return PathBuf::from(configured);
+    }
+    match std::env::var_os("HOME") {
+        Some(home) if !home.is_empty() => PathBuf::from(home).join(home_name),
+        _ => PathBuf::from(system),
+    }
+}
+
 /// How one binary reads its settings.
 #[derive(Debug, Clone, Copy)]
 pub struct Source {

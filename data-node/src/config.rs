@@ -200,13 +200,7 @@ impl Config {
 
     /// The data directory: the configured one, or ~/.cairn, or /var/lib/cairn.
     pub fn dir(&self) -> PathBuf {
-        if !self.node.dir.is_empty() {
-            return PathBuf::from(&self.node.dir);
-        }
-        match std::env::var_os("HOME") {
-            Some(home) if !home.is_empty() => PathBuf::from(home).join(".cairn"),
-            _ => PathBuf::from("/var/lib/cairn"),
-        }
+        cairn_config::state_dir(&self.node.dir, ".cairn", "/var/lib/cairn")
     }
 }
 

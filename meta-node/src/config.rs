@@ -70,13 +70,7 @@ impl Config {
 
     /// The directory the node keeps its state in.
     pub fn dir(&self) -> PathBuf {
-        if !self.meta.dir.is_empty() {
-            return PathBuf::from(&self.meta.dir);
-        }
-        match std::env::var_os("HOME") {
-            Some(home) if !home.is_empty() => PathBuf::from(home).join(".cairn-meta"),
-            _ => PathBuf::from("/var/lib/cairn/meta"),
-        }
+        cairn_config::state_dir(&self.meta.dir, ".cairn-meta", "/var/lib/cairn/meta")
     }
 
     /// The join list, without blanks.
