@@ -188,11 +188,12 @@ async fn cluster_meta(config: &Config, dir: &std::path::Path) -> Result<Arc<Remo
                 .to_owned(),
         ));
     }
+    let rpc_addr = cairn_config::advertise(&config.node.rpc_advertise_address, &config.node.rpc_bind_address);
     let settings = RemoteSettings {
         meta_addrs,
         secret: config.meta.secret(),
         http_addr: cairn_config::advertise(&config.node.http_advertise_address, &config.http.bind_address),
-        rpc_addr: cairn_config::advertise(&config.node.rpc_advertise_address, &config.node.rpc_bind_address),
+        rpc_addr: rpc_addr.clone(),
         call_timeout: config.meta.call_timeout.0,
         watch_wait: config.meta.watch_wait.0,
         heartbeat_interval: config.meta.heartbeat_interval.0,
@@ -204,7 +205,7 @@ async fn cluster_meta(config: &Config, dir: &std::path::Path) -> Result<Arc<Remo
         .map_err(|e| StartError::Cluster(format!("the metadata follower failed: {e}")))??;
     if remote.registered_id().is_none() {
         tracing::info!(
-            rpc = %cairn_config::advertise(&config.node.rpc_advertise_address, &config.node.rpc_bind_address),
+            rpc = %rpc_addr,
             "not registered yet: run `cairn-ctl add-data` with this RPC address"
         );
     }

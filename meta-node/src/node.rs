@@ -324,8 +324,10 @@ impl MetaNode {
         let running = self.slot.running();
         let raft = running.as_ref().map(|r| {
             let m = r.raft.metrics().borrow().clone();
+            let unconfirmed = m.state == ServerState::Leader && !self.confirmed_leader(&m);
+            let current_leader = m.current_leader.filter(|_| !unconfirmed);
             let membership = m.membership_config.membership();
-            let leader_peer = m.current_leader.and_then(|l| membership.get_node(&l).cloned());
+            let leader_peer = current_leader.and_then(|l| membership.get_node(&l).cloned());
             let voters: BTreeSet<NodeId> = membership.voter_ids().collect();
             let addr = |id: NodeId| {
                 membership
@@ -334,9 +336,13 @@ impl MetaNode {
                     .unwrap_or_default()
             };
             RaftStatus {
-                state: format!("{:?}", m.state),
+                state: if unconfirmed {
+                    UNCONFIRMED_LEADER.to_owned()
+                } else {
+                    format!("{:?}", m.state)
+                },
                 term: m.current_term,
-                leader: m.current_leader,
+                leader: current_leader,
                 leader_http_addr: leader_peer.as_ref().map(|p| p.http_addr.clone()),
                 leader_raft_addr: leader_peer.map(|p| p.raft_addr),
                 last_log_index: m.last_log_index,
@@ -367,13 +373,31 @@ impl MetaNode {
         let running = self.running()?;
         let m = running.raft.metrics().borrow().clone();
         Ok(match m.current_leader {
-            Some(l) if l == running.identity.id && m.state == ServerState::Leader => Leader::Me,
+            Some(l) if l == running.identity.id && m.state == ServerState::Leader => {
+                if self.confirmed_leader(&m) {
+                    Leader::Me
+                } else {
+                    Leader::Unknown
+                }
+            }
             Some(l) => match m.membership_config.membership().get_node(&l) {
                 Some(p) => Leader::Other(p.http_addr.clone()),
                 None => Leader::Unknown,
             },
             None => Leader::Unknown,
         })
+    }
+
+    /// Whether this node, in the leader state, has heard a majority acknowledge it within the
+    /// leader lease (the longest election timeout). openraft puts a node that led before a
+    /// restart straight back into the leader state, at its old term, until a follower tells it
+    /// of the newer one; a leader cut off from the majority stays in that state too. Neither
+    /// leads: it is shown as an unconfirmed leader, and commands wait for a real one rather
+    /// than being proposed where they cannot commit.
+    fn confirmed_leader(&self, m: &openraft::RaftMetrics<NodeId, Peer>) -> bool {
+        let lease = self.config.raft.election_timeout.0 * 2;
+        m.millis_since_quorum_ack
+            .is_some_and(|ms| u128::from(ms) <= lease.as_millis())
     }
 
     fn no_leader(&self, waited: Duration) -> Failure {
@@ -1094,3 +1118,7 @@ pub fn decode_answer<T: serde::de::DeserializeOwned>(status: StatusCode, bytes: 
         _ => Failure::Peer(format!("{status}: {text}")),
     })
 }
+
+/// How `/status` shows a node in openraft's leader state without a majority's recent
+/// acknowledgement (see `Node::confirmed_leader`).
+const UNCONFIRMED_LEADER: &str = "Leader (unconfirmed)";

@@ -8,7 +8,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::data::{
     check_length, valid_name, ContinuousQueryInfo, DataNode, DatabaseInfo, Lease, MetaData, MetaNode, Privilege,
-    RetentionPolicySpec, ShardGroupInfo, ShardInfo, UserInfo,
+    RetentionPolicyInfo, RetentionPolicySpec, ShardGroupInfo, ShardInfo, UserInfo,
 };
 use crate::error::{Error, Result};
 use crate::time::{normalised_shard_duration, truncate_to_duration, MIN_RETENTION_DURATION};
@@ -158,11 +158,14 @@ pub enum Outcome {
 }
 
 /// Applies `command` at log position `index`. On error `data` is unchanged.
+///
+/// The change is made in place: every command checks all it may refuse before it changes
+/// anything (the property test `a_refused_command_changes_nothing` holds each one to it), so
+/// applying costs what the command touches, not a copy of the whole metadata. A meta node
+/// replaying thousands of log entries over thousands of databases depends on that.
 pub fn apply(data: &mut MetaData, index: u64, command: &Command) -> Result<Outcome> {
-    let mut next = data.clone();
-    let outcome = apply_to(&mut next, command)?;
-    next.index = index;
-    *data = next;
+    let outcome = apply_to(data, command)?;
+    data.index = index;
     Ok(outcome)
 }
 
@@ -502,17 +505,13 @@ fn create_database(
     }
     check_length("database", name, MAX_DATABASE_NAME_BYTES)?;
     let Some(spec) = spec else {
-        if data.database(name).is_some() {
-            return Ok(());
-        }
-        data.databases.push(DatabaseInfo {
-            name: name.to_owned(),
-            default_retention_policy: String::new(),
-            retention_policies: Vec::new(),
-            continuous_queries: Vec::new(),
-        });
-        if default_policy {
-            create_retention_policy(data, name, &RetentionPolicySpec::default(), true)?;
+        if data.database(name).is_none() {
+            let policies = if default_policy {
+                vec![checked_policy(&RetentionPolicySpec::default())?]
+            } else {
+                Vec::new()
+            };
+            push_database(data, name, policies);
         }
         return Ok(());
     };
@@ -522,41 +521,38 @@ fn create_database(
     if spec.duration.is_some_and(|d| d != 0 && d < MIN_RETENTION_DURATION) {
         return Err(Error::RetentionPolicyDurationTooLow);
     }
-    let mut next = data.clone();
-    if next.database(name).is_none() {
-        next.databases.push(DatabaseInfo {
-            name: name.to_owned(),
-            default_retention_policy: String::new(),
-            retention_policies: Vec::new(),
-            continuous_queries: Vec::new(),
-        });
+    match data.database(name) {
+        None => {
+            let rp = checked_policy(spec)?;
+            push_database(data, name, vec![rp]);
+            Ok(())
+        }
+        Some(db) if db.retention_policies.is_empty() => create_retention_policy(data, name, spec, true),
+        Some(db) => {
+            let rp_name = spec.to_info().name;
+            let same = db
+                .retention_policy(&rp_name)
+                .is_some_and(|existing| spec.matches(existing));
+            if !same || db.default_retention_policy != rp_name {
+                return Err(Error::RetentionPolicyConflict);
+            }
+            Ok(())
+        }
     }
-    let rp = spec.to_info();
-    let db = next.database(name).ok_or(Error::DatabaseNotFound(name.to_owned()))?;
-    if db.retention_policies.is_empty() {
-        create_retention_policy(&mut next, name, spec, true)?;
-    } else if !db
-        .retention_policy(&rp.name)
-        .is_some_and(|existing| spec.matches(existing))
-    {
-        return Err(Error::RetentionPolicyConflict);
-    }
-    let db = next.database(name).ok_or(Error::DatabaseNotFound(name.to_owned()))?;
-    if db.default_retention_policy != rp.name {
-        return Err(Error::RetentionPolicyConflict);
-    }
-    *data = next;
-    Ok(())
 }
 
-/// CREATE RETENTION POLICY: identical re-creation is a no-op, anything else that clashes is
-/// an error (InfluxDB's `Data.CreateRetentionPolicy`).
-fn create_retention_policy(
-    data: &mut MetaData,
-    database: &str,
-    spec: &RetentionPolicySpec,
-    make_default: bool,
-) -> Result<()> {
+/// Adds a database with `policies`, the first one its default.
+fn push_database(data: &mut MetaData, name: &str, policies: Vec<RetentionPolicyInfo>) {
+    data.databases.push(DatabaseInfo {
+        name: name.to_owned(),
+        default_retention_policy: policies.first().map(|rp| rp.name.clone()).unwrap_or_default(),
+        retention_policies: policies,
+        continuous_queries: Vec::new(),
+    });
+}
+
+/// The policy `spec` describes, or why a database cannot have it.
+fn checked_policy(spec: &RetentionPolicySpec) -> Result<RetentionPolicyInfo> {
     let rp = spec.to_info();
     if rp.name.is_empty() {
         return Err(Error::RetentionPolicyNameRequired);
@@ -568,6 +564,18 @@ fn create_retention_policy(
     if rp.duration > 0 && rp.duration < rp.shard_group_duration {
         return Err(Error::IncompatibleDurations);
     }
+    Ok(rp)
+}
+
+/// CREATE RETENTION POLICY: identical re-creation is a no-op, anything else that clashes is
+/// an error (InfluxDB's `Data.CreateRetentionPolicy`).
+fn create_retention_policy(
+    data: &mut MetaData,
+    database: &str,
+    spec: &RetentionPolicySpec,
+    make_default: bool,
+) -> Result<()> {
+    let rp = checked_policy(spec)?;
     let db = data
         .database_mut(database)
         .ok_or_else(|| Error::DatabaseNotFound(database.to_owned()))?;

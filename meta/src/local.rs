@@ -66,14 +66,14 @@ impl LocalStore {
     /// Applies a command and makes it durable before returning.
     pub fn apply(&self, command: &Command) -> Result<Outcome> {
         let mut data = self.writer.lock().unwrap_or_else(|e| e.into_inner());
-        let mut next = data.clone();
-        let outcome = apply(&mut next, data.index + 1, command)?;
-        if next == *data {
-            return Ok(outcome);
+        let index = data.index + 1;
+        let outcome = apply(&mut data, index, command)?;
+        if let Err(e) = self.persist(&data) {
+            // Back to what is on disk, which is what readers still see.
+            *data = MetaData::clone(&self.data());
+            return Err(e);
         }
-        self.persist(&next)?;
-        *self.current.write().unwrap_or_else(|e| e.into_inner()) = Arc::new(next.clone());
-        *data = next;
+        *self.current.write().unwrap_or_else(|e| e.into_inner()) = Arc::new(data.clone());
         Ok(outcome)
     }
 

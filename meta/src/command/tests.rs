@@ -573,3 +573,176 @@ fn truncated_groups_end_early_and_new_groups_never_overlap() {
         next_week
     );
 }
+
+mod refused {
+    //! `apply` changes the metadata in place, trusting every command to check before it
+    //! changes: a command that is refused must leave the metadata exactly as it was.
+    use proptest::prelude::*;
+
+    use super::*;
+
+    fn name() -> impl Strategy<Value = String> {
+        prop_oneof![Just("a"), Just("b"), Just(""), Just("bad\nname")].prop_map(str::to_owned)
+    }
+
+    fn long_or(name: BoxedStrategy<String>) -> BoxedStrategy<String> {
+        prop_oneof![4 => name, 1 => Just("x".repeat(300))].boxed()
+    }
+
+    fn policy() -> impl Strategy<Value = RetentionPolicySpec> {
+        (
+            proptest::option::of(long_or(
+                prop_oneof![Just("autogen"), Just("r"), Just("")]
+                    .prop_map(str::to_owned)
+                    .boxed(),
+            )),
+            proptest::option::of(prop_oneof![
+                Just(0),
+                Just(NANOS_PER_HOUR / 2),
+                Just(DAY),
+                Just(30 * DAY)
+            ]),
+            proptest::option::of(0u32..3),
+            prop_oneof![Just(0), Just(NANOS_PER_HOUR), Just(7 * DAY)],
+        )
+            .prop_map(
+                |(name, duration, replica_n, shard_group_duration)| RetentionPolicySpec {
+                    name,
+                    duration,
+                    replica_n,
+                    shard_group_duration,
+                },
+            )
+    }
+
+    fn command() -> impl Strategy<Value = Command> {
+        let db = || long_or(name().boxed());
+        let rp = || prop_oneof![Just("autogen"), Just("r"), Just("missing")].prop_map(str::to_owned);
+        let node = || 0u64..5;
+        let time = || prop_oneof![Just(0i64), Just(DAY), Just(10 * DAY)];
+        prop_oneof![
+            (name(), name()).prop_map(|(h, r)| Command::AddDataNode {
+                http_addr: h,
+                rpc_addr: r
+            }),
+            (node(), name(), name()).prop_map(|(id, h, r)| Command::UpdateDataNode {
+                id,
+                http_addr: h,
+                rpc_addr: r
+            }),
+            node().prop_map(|id| Command::RemoveDataNode { id }),
+            (name(), name()).prop_map(|(h, r)| Command::AddMetaNode {
+                http_addr: h,
+                raft_addr: r
+            }),
+            node().prop_map(|id| Command::RemoveMetaNode { id }),
+            (name(), node(), time(), time()).prop_map(|(name, node, now, duration)| Command::AcquireLease {
+                name,
+                node,
+                now,
+                duration
+            }),
+            (db(), proptest::option::of(policy()), any::<bool>()).prop_map(|(name, spec, default_policy)| {
+                Command::CreateDatabase {
+                    name,
+                    spec,
+                    default_policy,
+                }
+            }),
+            db().prop_map(|name| Command::DropDatabase { name }),
+            (db(), policy(), any::<bool>()).prop_map(|(database, spec, make_default)| {
+                Command::CreateRetentionPolicy {
+                    database,
+                    spec,
+                    make_default,
+                }
+            }),
+            (
+                db(),
+                rp(),
+                proptest::option::of(long_or(rp().boxed())),
+                proptest::option::of(prop_oneof![Just(0), Just(NANOS_PER_HOUR / 2), Just(DAY)]),
+                proptest::option::of(0u32..3),
+                proptest::option::of(prop_oneof![Just(NANOS_PER_HOUR), Just(7 * DAY)]),
+                any::<bool>()
+            )
+                .prop_map(
+                    |(database, name, new_name, duration, replica_n, shard_group_duration, make_default)| {
+                        Command::UpdateRetentionPolicy {
+                            database,
+                            name,
+                            new_name,
+                            duration,
+                            replica_n,
+                            shard_group_duration,
+                            make_default,
+                        }
+                    }
+                ),
+            (db(), rp()).prop_map(|(database, name)| Command::DropRetentionPolicy { database, name }),
+            (
+                db(),
+                rp(),
+                time(),
+                prop_oneof![Just(0u32), Just(3), Just(MAX_SHARDS_PER_GROUP + 1)]
+            )
+                .prop_map(|(database, policy, timestamp, shards)| Command::CreateShardGroup {
+                    database,
+                    policy,
+                    timestamp,
+                    shards
+                }),
+            (db(), rp(), 0u64..4, time()).prop_map(|(database, policy, id, at)| Command::DeleteShardGroup {
+                database,
+                policy,
+                id,
+                at
+            }),
+            (0u64..6, time()).prop_map(|(id, at)| Command::DropShard { id, at }),
+            time().prop_map(|at| Command::TruncateShardGroups { at }),
+            time().prop_map(|before| Command::PurgeShardGroups { before }),
+            (long_or(name().boxed()), any::<bool>()).prop_map(|(name, admin)| Command::CreateUser {
+                name,
+                hash: "h".into(),
+                admin
+            }),
+            name().prop_map(|name| Command::DropUser { name }),
+            name().prop_map(|name| Command::UpdateUser {
+                name,
+                hash: "h2".into()
+            }),
+            (name(), db(), prop_oneof![Just(Privilege::Read), Just(Privilege::All)]).prop_map(
+                |(user, database, privilege)| Command::SetPrivilege {
+                    user,
+                    database,
+                    privilege
+                }
+            ),
+            (name(), any::<bool>()).prop_map(|(user, admin)| Command::SetAdmin { user, admin }),
+            (db(), name(), prop_oneof![Just("q1"), Just("q2")]).prop_map(|(database, name, q)| {
+                Command::CreateContinuousQuery {
+                    database,
+                    name,
+                    query: q.into(),
+                }
+            }),
+            (db(), name()).prop_map(|(database, name)| Command::DropContinuousQuery { database, name }),
+        ]
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(512))]
+        #[test]
+        fn a_refused_command_changes_nothing(commands in proptest::collection::vec(command(), 1..60)) {
+            let mut data = MetaData::default();
+            for c in commands {
+                let before = data.clone();
+                if run(&mut data, c.clone()).is_err() {
+                    prop_assert_eq!(&data, &before, "{:?} was refused but changed the metadata", c);
+                } else {
+                    prop_assert_eq!(data.index, before.index + 1);
+                }
+            }
+        }
+    }
+}
