@@ -82,7 +82,8 @@ pub enum Command {
         name: String,
     },
     /// Creates the shard group holding `timestamp`, with `shards` shards placed on the data
-    /// nodes, unless one exists.
+    /// nodes (0: enough to reach every data node at the policy's replication), unless one
+    /// exists.
     CreateShardGroup {
         database: String,
         policy: String,
@@ -642,11 +643,17 @@ fn create_shard_group(
     }
     let replicas = (rp.replica_n as usize).clamp(1, nodes.len());
     // Rotate placement by group id so consecutive groups start on different nodes.
-    let shard_count = shards.max(1) as usize;
+    let shard_count = match shards {
+        0 => auto_shards(nodes.len(), replicas),
+        n => n as usize,
+    };
     let mut list = Vec::with_capacity(shard_count);
+    // The group's replicas go round the nodes one after another (shard 0 on the first
+    // `replicas` nodes, shard 1 on the next ones...), so a group reaches as many nodes as it
+    // has replicas, and each shard's owners are distinct.
     for i in 0..shard_count {
         next_shard += 1;
-        let first = (next_group as usize + i) % nodes.len();
+        let first = next_group as usize + i * replicas;
         let owners = (0..replicas).map(|r| nodes[(first + r) % nodes.len()]).collect();
         list.push(ShardInfo { id: next_shard, owners });
     }
@@ -663,6 +670,15 @@ fn create_shard_group(
     data.max_shard_group_id = next_group;
     data.max_shard_id = next_shard;
     Ok(group)
+}
+
+/// Shards per group when the caller leaves it to the cluster (`shards: 0`): enough that the
+/// group's replicas reach every data node, `ceil(nodes / replicas)`. Enterprise takes
+/// `lcm(nodes, replicas) / replicas`, which gives each group an exactly even share but many
+/// small shards (5 nodes at RF 2: 5 shards); here 5 nodes at RF 2 get 3 shards, one node
+/// holding two replicas, and the rotation by group id evens that out over consecutive groups.
+fn auto_shards(nodes: usize, replicas: usize) -> usize {
+    nodes.div_ceil(replicas.max(1)).max(1)
 }
 
 /// The most shards one shard group may have: a command is refused past it, on every member

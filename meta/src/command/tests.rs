@@ -574,6 +574,72 @@ fn truncated_groups_end_early_and_new_groups_never_overlap() {
     );
 }
 
+#[test]
+fn shards_left_to_the_cluster_reach_every_data_node_and_even_out_over_groups() {
+    let mut data = MetaData::default();
+    for i in 0..5 {
+        add_data(&mut data, &format!("n{i}:8086"));
+    }
+    let rf2 = RetentionPolicySpec {
+        replica_n: Some(2),
+        ..spec(Some("rf2"), None)
+    };
+    create_db(&mut data, "db", Some(rf2)).unwrap();
+    let mut replicas_per_node: BTreeMap<u64, usize> = BTreeMap::new();
+    for g in 0..5 {
+        let outcome = run(
+            &mut data,
+            Command::CreateShardGroup {
+                database: "db".into(),
+                policy: "rf2".into(),
+                timestamp: g * 7 * DAY,
+                shards: 0,
+            },
+        );
+        let Ok(Outcome::ShardGroup(group)) = outcome else {
+            panic!("unexpected {outcome:?}")
+        };
+        // 5 nodes at RF 2: ceil(5 / 2) = 3 shards, so the group reaches every node.
+        assert_eq!(group.shards.len(), 3, "{group:?}");
+        let mut nodes: Vec<u64> = group.shards.iter().flat_map(|s| s.owners.clone()).collect();
+        for s in &group.shards {
+            assert_eq!(s.owners.len(), 2);
+            assert_ne!(s.owners[0], s.owners[1], "two distinct owners: {s:?}");
+        }
+        for n in &nodes {
+            *replicas_per_node.entry(*n).or_default() += 1;
+        }
+        nodes.sort_unstable();
+        nodes.dedup();
+        assert_eq!(nodes.len(), 5, "every data node holds a replica of group {g}");
+    }
+    // 5 groups x 3 shards x 2 replicas = 30, evenly 6 per node.
+    assert_eq!(replicas_per_node.values().copied().collect::<Vec<_>>(), vec![6; 5]);
+    // Fewer nodes than the replication: one shard on all of them.
+    let mut small = MetaData::default();
+    add_data(&mut small, "a:8086");
+    add_data(&mut small, "b:8086");
+    let rf3 = RetentionPolicySpec {
+        replica_n: Some(3),
+        ..spec(Some("rf3"), None)
+    };
+    create_db(&mut small, "db", Some(rf3)).unwrap();
+    let outcome = run(
+        &mut small,
+        Command::CreateShardGroup {
+            database: "db".into(),
+            policy: "rf3".into(),
+            timestamp: 0,
+            shards: 0,
+        },
+    );
+    let Ok(Outcome::ShardGroup(group)) = outcome else {
+        panic!("unexpected {outcome:?}")
+    };
+    assert_eq!(group.shards.len(), 1);
+    assert_eq!(group.shards[0].owners.len(), 2);
+}
+
 mod refused {
     //! `apply` changes the metadata in place, trusting every command to check before it
     //! changes: a command that is refused must leave the metadata exactly as it was.
