@@ -281,12 +281,12 @@ impl MetaNode {
         let mut metrics = raft.metrics();
         let mut last: Option<(Option<NodeId>, u64)> = None;
         loop {
-            let (leader, term, me, state) = {
+            let (leader, term, me) = {
                 let m = metrics.borrow_and_update();
-                (m.current_leader, m.current_term, m.id, m.state)
+                (self.known_leader(&m), m.current_term, m.id)
             };
             if last != Some((leader, term)) {
-                if leader == Some(me) && state == ServerState::Leader {
+                if leader == Some(me) {
                     self.leader_since.store(now_nanos(), Ordering::Relaxed);
                     tracing::info!(term, "this meta node is the leader");
                 } else if let Some(l) = leader {
@@ -324,8 +324,8 @@ impl MetaNode {
         let running = self.slot.running();
         let raft = running.as_ref().map(|r| {
             let m = r.raft.metrics().borrow().clone();
-            let unconfirmed = m.state == ServerState::Leader && !self.confirmed_leader(&m);
-            let current_leader = m.current_leader.filter(|_| !unconfirmed);
+            let current_leader = self.known_leader(&m);
+            let unconfirmed = m.state == ServerState::Leader && current_leader.is_none();
             let membership = m.membership_config.membership();
             let leader_peer = current_leader.and_then(|l| membership.get_node(&l).cloned());
             let voters: BTreeSet<NodeId> = membership.voter_ids().collect();
@@ -372,14 +372,8 @@ impl MetaNode {
     fn leader(&self) -> Result<Leader, Failure> {
         let running = self.running()?;
         let m = running.raft.metrics().borrow().clone();
-        Ok(match m.current_leader {
-            Some(l) if l == running.identity.id && m.state == ServerState::Leader => {
-                if self.confirmed_leader(&m) {
-                    Leader::Me
-                } else {
-                    Leader::Unknown
-                }
-            }
+        Ok(match self.known_leader(&m) {
+            Some(l) if l == running.identity.id && m.state == ServerState::Leader => Leader::Me,
             Some(l) => match m.membership_config.membership().get_node(&l) {
                 Some(p) => Leader::Other(p.http_addr.clone()),
                 None => Leader::Unknown,
@@ -398,6 +392,12 @@ impl MetaNode {
         let lease = self.config.raft.election_timeout.0 * 2;
         m.millis_since_quorum_ack
             .is_some_and(|ms| u128::from(ms) <= lease.as_millis())
+    }
+
+    /// The leader as this node knows it: openraft's, except itself while unconfirmed.
+    fn known_leader(&self, m: &openraft::RaftMetrics<NodeId, Peer>) -> Option<NodeId> {
+        m.current_leader
+            .filter(|_| m.state != ServerState::Leader || self.confirmed_leader(m))
     }
 
     fn no_leader(&self, waited: Duration) -> Failure {
@@ -1120,5 +1120,5 @@ pub fn decode_answer<T: serde::de::DeserializeOwned>(status: StatusCode, bytes: 
 }
 
 /// How `/status` shows a node in openraft's leader state without a majority's recent
-/// acknowledgement (see `Node::confirmed_leader`).
+/// acknowledgement (see `MetaNode::confirmed_leader`).
 const UNCONFIRMED_LEADER: &str = "Leader (unconfirmed)";
