@@ -14,6 +14,8 @@ const SEGMENT_SUFFIX: &str = ".seg";
 pub enum Error {
     #[error("the hinted handoff queue {dir} is full: {queued} bytes queued, the limit is {max} bytes")]
     Full { dir: PathBuf, queued: u64, max: u64 },
+    #[error("a hinted handoff entry of {0} bytes is larger than one record can hold (4 GiB)")]
+    TooLarge(usize),
     #[error("cannot {action} {path}: {source}")]
     Io {
         action: &'static str,
@@ -147,7 +149,10 @@ impl Queue {
 
     /// Appends an entry; it is on disk when this returns.
     pub fn push(&mut self, written_at: i64, payload: &[u8]) -> Result<()> {
-        let record_len = HEADER + payload.len() as u64;
+        let Ok(len) = u32::try_from(payload.len()) else {
+            return Err(Error::TooLarge(payload.len()));
+        };
+        let record_len = HEADER + u64::from(len);
         if self.queued + record_len > self.limits.max_bytes {
             return Err(Error::Full {
                 dir: self.dir.clone(),
@@ -163,7 +168,7 @@ impl Queue {
             self.start_segment()?;
         }
         let mut record = Vec::with_capacity(record_len as usize);
-        record.extend_from_slice(&u32::try_from(payload.len()).unwrap_or(u32::MAX).to_le_bytes());
+        record.extend_from_slice(&len.to_le_bytes());
         record.extend_from_slice(&crc(written_at, payload).to_le_bytes());
         record.extend_from_slice(&written_at.to_le_bytes());
         record.extend_from_slice(payload);
