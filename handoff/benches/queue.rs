@@ -38,7 +38,10 @@ fn main() {
             mb(push),
             mb(deliver)
         );
-        summary.push(format!("{} KiB push {push:.0}/s deliver {deliver:.0}/s", payload / 1024));
+        summary.push(format!(
+            "{} KiB push {push:.0}/s deliver {deliver:.0}/s",
+            payload / 1024
+        ));
     }
     println!("handoff: {}", summary.join(", "));
 }
