@@ -382,22 +382,20 @@ impl MetaNode {
         })
     }
 
-    /// Whether this node, in the leader state, has heard a majority acknowledge it within the
-    /// leader lease (the longest election timeout). openraft puts a node that led before a
-    /// restart straight back into the leader state, at its old term, until a follower tells it
-    /// of the newer one; a leader cut off from the majority stays in that state too. Neither
-    /// leads: it is shown as an unconfirmed leader, and commands wait for a real one rather
-    /// than being proposed where they cannot commit.
-    fn confirmed_leader(&self, m: &openraft::RaftMetrics<NodeId, Peer>) -> bool {
-        let lease = self.config.raft.election_timeout.0 * 2;
-        m.millis_since_quorum_ack
-            .is_some_and(|ms| u128::from(ms) <= lease.as_millis())
-    }
-
-    /// The leader as this node knows it: openraft's, except itself while unconfirmed.
+    /// The leader as this node knows it: openraft's, except this node itself unless a majority
+    /// has acknowledged it within the leader lease (the longest election timeout). openraft
+    /// puts a node that led before a restart straight back into the leader state, at its old
+    /// term, until a follower tells it of the newer one; a leader cut off from the majority
+    /// stays in that state too. Neither leads: it is shown as an unconfirmed leader, and
+    /// commands wait for a real one rather than being proposed where they cannot commit.
     fn known_leader(&self, m: &openraft::RaftMetrics<NodeId, Peer>) -> Option<NodeId> {
+        let lease = self.config.raft.election_timeout.0 * 2;
+        let confirmed = || {
+            m.millis_since_quorum_ack
+                .is_some_and(|ms| u128::from(ms) <= lease.as_millis())
+        };
         m.current_leader
-            .filter(|_| m.state != ServerState::Leader || self.confirmed_leader(m))
+            .filter(|_| m.state != ServerState::Leader || confirmed())
     }
 
     fn no_leader(&self, waited: Duration) -> Failure {
@@ -548,14 +546,19 @@ impl MetaNode {
         }
     }
 
-    /// Whether `addr` is this node: the same text, or a node that reports this node's
-    /// addresses (an operator may call it by another name).
-    async fn is_me(&self, addr: &str) -> Result<bool, Failure> {
+    /// The status of the meta node at `addr`: this node's own when `addr` is its address,
+    /// else asked over the network.
+    async fn status_of(&self, addr: &str) -> Result<Status, Failure> {
         if addr == self.http_addr {
-            return Ok(true);
+            return Ok(self.status());
         }
-        let status: Status = self.peer_json(Method::GET, addr, "/status", None).await?;
-        Ok(status.http_addr == self.http_addr && status.raft_addr == self.raft_addr)
+        self.peer_json(Method::GET, addr, "/status", None).await
+    }
+
+    /// Whether `status` is this node's: the addresses it reports are this node's (an
+    /// operator may call it by another name).
+    fn reports_me(&self, status: &Status) -> bool {
+        status.http_addr == self.http_addr && status.raft_addr == self.raft_addr
     }
 
     /// `POST /add-meta`.
@@ -563,7 +566,7 @@ impl MetaNode {
         if self.slot.running().is_none() {
             // Only the node being added forms a cluster: a call that asks a node outside any
             // cluster to add another is a mistake (it may belong to a cluster elsewhere).
-            if !req.init || !self.is_me(&req.http_addr).await? {
+            if !req.init || !self.reports_me(&self.status_of(&req.http_addr).await?) {
                 return Err(Failure::NotInCluster(self.http_addr.clone()));
             }
             let _m = self.membership.lock().await;
@@ -579,12 +582,8 @@ impl MetaNode {
     async fn add_meta_local(self: &Arc<Self>, req: &AddMeta) -> Result<Answer, Failure> {
         let _m = self.membership.lock().await;
         let running = self.running()?;
-        let status: Status = if req.http_addr == self.http_addr {
-            self.status()
-        } else {
-            self.peer_json(Method::GET, &req.http_addr, "/status", None).await?
-        };
-        if status.http_addr == self.http_addr && status.raft_addr == self.raft_addr {
+        let status = self.status_of(&req.http_addr).await?;
+        if self.reports_me(&status) {
             self.finish_forming(running.identity).await?;
             return Ok(json_answer(StatusCode::OK, &Outcome::Node(running.identity.id)));
         }
@@ -1016,7 +1015,7 @@ impl MetaNode {
             let mut self_listed = false;
             for peer in &join {
                 match self.peer_json::<Status>(Method::GET, peer, "/status", None).await {
-                    Ok(s) if s.http_addr == self.http_addr && s.raft_addr == self.raft_addr => self_listed = true,
+                    Ok(s) if self.reports_me(&s) => self_listed = true,
                     Ok(s) => {
                         answering.insert(s.http_addr.clone());
                         if s.cluster_id != 0 && in_cluster.is_none() {
@@ -1120,5 +1119,5 @@ pub fn decode_answer<T: serde::de::DeserializeOwned>(status: StatusCode, bytes: 
 }
 
 /// How `/status` shows a node in openraft's leader state without a majority's recent
-/// acknowledgement (see `MetaNode::confirmed_leader`).
+/// acknowledgement (see `MetaNode::known_leader`).
 const UNCONFIRMED_LEADER: &str = "Leader (unconfirmed)";
