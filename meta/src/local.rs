@@ -21,9 +21,9 @@ const FILE: &str = "meta.json";
 #[derive(Debug)]
 pub struct LocalStore {
     dir: PathBuf,
-    /// Serialises commands; holds the authoritative value.
-    writer: Mutex<MetaData>,
-    /// The latest applied value, shared with readers without copying.
+    /// Serialises changes, so that each starts from the value the last one published.
+    writer: Mutex<()>,
+    /// The latest applied value (what is on disk), shared with readers without copying.
     current: RwLock<Arc<MetaData>>,
 }
 
@@ -53,8 +53,8 @@ impl LocalStore {
         }
         Ok(Self {
             dir: dir.to_path_buf(),
-            current: RwLock::new(Arc::new(data.clone())),
-            writer: Mutex::new(data),
+            current: RwLock::new(Arc::new(data)),
+            writer: Mutex::new(()),
         })
     }
 
@@ -65,15 +65,12 @@ impl LocalStore {
 
     /// Applies a command and makes it durable before returning.
     pub fn apply(&self, command: &Command) -> Result<Outcome> {
-        let mut data = self.writer.lock().unwrap_or_else(|e| e.into_inner());
-        let index = data.index + 1;
-        let outcome = apply(&mut data, index, command)?;
-        if let Err(e) = self.persist(&data) {
-            // Back to what is on disk, which is what readers still see.
-            *data = MetaData::clone(&self.data());
-            return Err(e);
-        }
-        *self.current.write().unwrap_or_else(|e| e.into_inner()) = Arc::new(data.clone());
+        let _writing = self.writer.lock().unwrap_or_else(|e| e.into_inner());
+        let mut next = MetaData::clone(&self.data());
+        let index = next.index + 1;
+        let outcome = apply(&mut next, index, command)?;
+        self.persist(&next)?;
+        self.publish(next);
         Ok(outcome)
     }
 
@@ -81,14 +78,17 @@ impl LocalStore {
     /// data node keeps its copy of the meta cluster's metadata. An older or equal value is
     /// ignored; returns whether it was taken.
     pub fn replace(&self, newer: MetaData) -> Result<bool> {
-        let mut data = self.writer.lock().unwrap_or_else(|e| e.into_inner());
-        if newer.index <= data.index {
+        let _writing = self.writer.lock().unwrap_or_else(|e| e.into_inner());
+        if newer.index <= self.data().index {
             return Ok(false);
         }
         self.persist(&newer)?;
-        *self.current.write().unwrap_or_else(|e| e.into_inner()) = Arc::new(newer.clone());
-        *data = newer;
+        self.publish(newer);
         Ok(true)
+    }
+
+    fn publish(&self, data: MetaData) {
+        *self.current.write().unwrap_or_else(|e| e.into_inner()) = Arc::new(data);
     }
 
     fn persist(&self, data: &MetaData) -> Result<()> {
