@@ -38,9 +38,14 @@ fn main() {
     })
     .expect("node");
     let store = Arc::new(Store::new(&dir.path().join("data"), ShardOptions::default()));
-    let executor = QueryExecutor::new(Arc::clone(&meta), Arc::clone(&store), Config::default().coordinator);
+    let writer = Arc::new(PointsWriter::new(Arc::clone(&meta), Arc::clone(&store), 1));
+    let executor = QueryExecutor::new(
+        Arc::clone(&meta),
+        Arc::clone(&store),
+        Arc::clone(&writer),
+        Config::default().coordinator,
+    );
     run(&executor, "CREATE DATABASE bench");
-    let writer = PointsWriter::new(Arc::clone(&meta), Arc::clone(&store), 1);
 
     let t = Instant::now();
     let mut body = String::new();

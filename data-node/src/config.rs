@@ -30,6 +30,8 @@ pub struct Config {
     pub continuous_queries: ContinuousQueriesConfig,
     #[serde(rename = "shard-precreation")]
     pub shard_precreation: PrecreationConfig,
+    #[serde(rename = "hinted-handoff")]
+    pub hinted_handoff: HintedHandoffConfig,
 }
 
 #[derive(Debug, Clone, Deserialize)]
@@ -105,6 +107,7 @@ pub struct DataConfig {
 #[serde(deny_unknown_fields, rename_all = "kebab-case")]
 pub struct CoordinatorConfig {
     pub shards_per_group: u32,
+    pub write_timeout: ConfigDuration,
     pub max_concurrent_queries: Auto<u64>,
     pub max_queued_queries: Auto<u64>,
     pub query_timeout: ConfigDuration,
@@ -184,6 +187,16 @@ pub struct PrecreationConfig {
     pub enabled: bool,
     pub check_interval: ConfigDuration,
     pub advance_period: ConfigDuration,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields, rename_all = "kebab-case")]
+pub struct HintedHandoffConfig {
+    pub dir: String,
+    pub max_size: Size,
+    pub max_age: ConfigDuration,
+    pub retry_interval: ConfigDuration,
+    pub retry_max_interval: ConfigDuration,
 }
 
 impl Default for Config {

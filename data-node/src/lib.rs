@@ -12,6 +12,7 @@ pub mod metrics;
 pub mod query;
 pub mod redact;
 pub mod retention;
+pub mod rpc;
 pub mod server;
 pub mod store;
 pub mod write;

@@ -7,6 +7,7 @@ use std::sync::Arc;
 
 use crate::query::QueryExecutor;
 use crate::store::Store;
+use crate::write::HintedHandoff;
 
 /// Counters of the HTTP API and the storage.
 #[derive(Debug, Default)]
@@ -33,6 +34,7 @@ pub struct Metrics {
     pub http_connections_cut: AtomicU64,
     store: std::sync::OnceLock<Arc<Store>>,
     queries: std::sync::OnceLock<Arc<QueryExecutor>>,
+    handoff: std::sync::OnceLock<Arc<HintedHandoff>>,
 }
 
 impl Metrics {
@@ -44,6 +46,11 @@ impl Metrics {
     /// Lets the gauges read the running queries' memory and turns.
     pub fn watch_queries(&self, executor: Arc<QueryExecutor>) {
         let _ = self.queries.set(executor);
+    }
+
+    /// Lets the gauges read the hinted-handoff queues (in a cluster).
+    pub fn watch_handoff(&self, handoff: Arc<HintedHandoff>) {
+        let _ = self.handoff.set(handoff);
     }
 
     pub fn add(counter: &AtomicU64, n: u64) {
@@ -159,6 +166,29 @@ impl Metrics {
                 "# HELP cairn_open_shards Shards open on this node.\n# TYPE cairn_open_shards gauge\ncairn_open_shards {}",
                 shards.len()
             );
+        }
+        if let Some(handoff) = self.handoff.get() {
+            let queues = handoff.status();
+            let now = crate::now_nanos();
+            let _ = writeln!(
+                out,
+                "# HELP cairn_hinted_handoff_bytes Writes queued for a data node that could not take them.\n# TYPE cairn_hinted_handoff_bytes gauge"
+            );
+            for q in &queues {
+                let _ = writeln!(out, "cairn_hinted_handoff_bytes{{node=\"{}\"}} {}", q.node, q.bytes);
+            }
+            let _ = writeln!(
+                out,
+                "# HELP cairn_hinted_handoff_oldest_seconds Age of the oldest write queued for a data node (0: none).\n# TYPE cairn_hinted_handoff_oldest_seconds gauge"
+            );
+            for q in &queues {
+                let age = q.oldest.map_or(0.0, |t| now.saturating_sub(t).max(0) as f64 / 1e9);
+                let _ = writeln!(
+                    out,
+                    "cairn_hinted_handoff_oldest_seconds{{node=\"{}\"}} {age:.3}",
+                    q.node
+                );
+            }
         }
         out
     }

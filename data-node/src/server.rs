@@ -19,8 +19,9 @@ use crate::meta_client::{MetaClient, RemoteMeta, RemoteSettings};
 use crate::metrics::Metrics;
 use crate::query::{ContinuousQueries, QueryExecutor};
 use crate::retention;
+use crate::rpc::Peers;
 use crate::store::Store;
-use crate::write::PointsWriter;
+use crate::write::{Cluster, HintedHandoff, PointsWriter, Replay};
 
 /// Why the node could not start.
 #[derive(Debug, thiserror::Error)]
@@ -95,14 +96,25 @@ pub async fn run(config: Config) -> Result<(), StartError> {
     open_shards(&meta, &store);
     let metrics = Arc::new(Metrics::default());
     metrics.watch_store(Arc::clone(&store));
-    let writer = Arc::new(PointsWriter::new(
+    let mut writer = PointsWriter::new(
         Arc::clone(&meta),
         Arc::clone(&store),
         config.coordinator.shards_per_group,
-    ));
+    );
+    let rpc = match &remote {
+        Some(_) => {
+            let (cluster, listener) = cluster_writes(&config, &dir, &meta).await?;
+            metrics.watch_handoff(Arc::clone(&cluster.handoff));
+            writer = writer.with_cluster(cluster);
+            Some(listener)
+        }
+        None => None,
+    };
+    let writer = Arc::new(writer);
     let executor = Arc::new(QueryExecutor::new(
         Arc::clone(&meta),
         Arc::clone(&store),
+        Arc::clone(&writer),
         config.coordinator.clone(),
     ));
     metrics.watch_queries(Arc::clone(&executor));
@@ -130,6 +142,25 @@ pub async fn run(config: Config) -> Result<(), StartError> {
 
     let (stop_tx, stop_rx) = watch::channel(false);
     let server = tokio::spawn(http::serve(listener, api, tls, max_connections, stop_rx.clone()));
+    let rpc_server = rpc.map(|listener| {
+        let service = crate::rpc::service(
+            Arc::clone(&store),
+            proto::auth::Secret::new(config.meta.secret().as_deref()),
+        );
+        let incoming = tonic::transport::server::TcpIncoming::from(listener).with_nodelay(Some(true));
+        let mut stop = stop_rx.clone();
+        tokio::spawn(async move {
+            let result = tonic::transport::Server::builder()
+                .add_service(service)
+                .serve_with_incoming_shutdown(incoming, async move {
+                    let _ = stop.wait_for(|s| *s).await;
+                })
+                .await;
+            if let Err(e) = result {
+                tracing::error!(error = %e, "the data-node RPC server stopped");
+            }
+        })
+    });
     let jobs = tokio::spawn(background(
         config.clone(),
         Arc::clone(&meta),
@@ -141,6 +172,9 @@ pub async fn run(config: Config) -> Result<(), StartError> {
     tracing::info!("shutting down: finishing requests in flight");
     let _ = stop_tx.send(true);
     let _ = server.await;
+    if let Some(rpc) = rpc_server {
+        let _ = rpc.await;
+    }
     let _ = jobs.await;
     if let Some(remote) = &remote {
         remote.stop();
@@ -211,6 +245,48 @@ async fn cluster_meta(config: &Config, dir: &std::path::Path) -> Result<Arc<Remo
     }
     Ok(remote)
 }
+
+/// What a cluster node writes to its peers with, and the listener of its own RPC service
+/// (bound before the node says it is ready, so that a bad address fails the start).
+async fn cluster_writes(
+    config: &Config,
+    dir: &std::path::Path,
+    meta: &Arc<dyn MetaClient>,
+) -> Result<(Cluster, tokio::net::TcpListener), StartError> {
+    let rpc_bind = parse_bind(&config.node.rpc_bind_address)?;
+    let listener = tokio::net::TcpListener::bind(rpc_bind)
+        .await
+        .map_err(|source| StartError::Listen { addr: rpc_bind, source })?;
+    let secret = proto::auth::Secret::new(config.meta.secret().as_deref());
+    let peers = Arc::new(Peers::new(secret, PEER_CONNECT_TIMEOUT));
+    let hh_dir = match config.hinted_handoff.dir.as_str() {
+        "" => dir.join("hh"),
+        d => PathBuf::from(d),
+    };
+    private_dir(&hh_dir)?;
+    let handoff = Arc::new(HintedHandoff::new(hh_dir, config.hinted_handoff.clone()));
+    let replay = Replay {
+        meta: Arc::clone(meta),
+        peers: Arc::clone(&peers),
+        timeout: config.coordinator.write_timeout.0,
+        runtime: Some(tokio::runtime::Handle::current()),
+    };
+    handoff.open_existing(&replay);
+    tracing::info!(rpc = %listener.local_addr().unwrap_or(rpc_bind), "data-node RPC listening");
+    Ok((
+        Cluster {
+            peers,
+            handoff,
+            replay,
+            write_timeout: config.coordinator.write_timeout.0,
+        },
+        listener,
+    ))
+}
+
+/// How long connecting to a peer may take (Enterprise's `dial-timeout`): on one network,
+/// a peer that has not answered a SYN in a second is down.
+const PEER_CONNECT_TIMEOUT: Duration = Duration::from_secs(1);
 
 /// Creates `dir` (and its parents) 0700, and restricts it to 0700 if it was there: the node's
 /// files are no one else's business (password hashes in the metadata, points in the shards).

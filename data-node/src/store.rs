@@ -106,6 +106,22 @@ impl Store {
         self.root.join(database).join(policy).join(id.to_string())
     }
 
+    /// Writes points to shard `id` of `database`/`policy`, opening (creating) it if needed:
+    /// the one local write, for the coordinator's own shards and for a peer's shard writes.
+    /// Returns once the points are durable.
+    pub fn write(
+        &self,
+        database: &str,
+        policy: &str,
+        id: u64,
+        points: &[line_protocol::Point<'_, '_>],
+    ) -> shard::Result<shard::WriteOutcome> {
+        let local = self.open(database, policy, id)?;
+        let outcome = local.shard.write(points)?;
+        self.after_write(&local);
+        Ok(outcome)
+    }
+
     /// The open shard `id`, if it is open.
     pub fn get(&self, id: u64) -> Option<Arc<LocalShard>> {
         self.shards.read().unwrap_or_else(|e| e.into_inner()).get(&id).cloned()

@@ -338,7 +338,7 @@ const FIELD_SPECIAL: ByteSet = ByteSet::new(b"\\\"=, ");
 /// Sorts a point's tags by key as InfluxDB does and rejects a repeated key. Lines from most
 /// clients are already sorted, so check before sorting. Without escapes in the line, keys hold
 /// no special bytes and compare as plain strings.
-fn sort_tags(tags: &mut [Tag<'_>], escaped: bool) -> Result<(), ErrorKind> {
+pub(crate) fn sort_tags(tags: &mut [Tag<'_>], escaped: bool) -> Result<(), ErrorKind> {
     let cmp = |a: &str, b: &str| {
         if escaped {
             return cmp_tag_keys(a, b);

@@ -178,6 +178,34 @@ impl<'a> Batch<'a> {
         }
     }
 
+    /// Appends a point given by its parts rather than parsed from a body: one that another
+    /// node parsed and sent on. Tags are sorted here as the parser sorts them; a repeated tag
+    /// key is refused and nothing is appended. Its line number is its position in the batch.
+    pub fn push(
+        &mut self,
+        measurement: Cow<'a, str>,
+        tags: impl IntoIterator<Item = Tag<'a>>,
+        fields: impl IntoIterator<Item = Field<'a>>,
+        time: i64,
+    ) -> Result<(), crate::ErrorKind> {
+        let (tags_start, fields_start) = (self.tags.len(), self.fields.len());
+        self.tags.extend(tags);
+        if let Err(e) = crate::parser::sort_tags(&mut self.tags[tags_start..], true) {
+            self.tags.truncate(tags_start);
+            return Err(e);
+        }
+        self.fields.extend(fields);
+        let line_number = u32::try_from(self.points.len() + 1).unwrap_or(u32::MAX);
+        self.points.push(PointData {
+            measurement,
+            tags: (index(tags_start), index(self.tags.len())),
+            fields: (index(fields_start), index(self.fields.len())),
+            time,
+            line_number,
+        });
+        Ok(())
+    }
+
     /// Accepted points, in body order.
     pub fn points(&self) -> impl ExactSizeIterator<Item = Point<'_, 'a>> + '_ {
         self.points.iter().map(move |data| Point { batch: self, data })
@@ -225,6 +253,12 @@ impl<'a> Batch<'a> {
     }
 }
 
+/// A run index into a batch's vectors; a batch is bounded far below 4 G tags or fields by
+/// the body limits, and by the RPC message limit for pushed points.
+fn index(i: usize) -> u32 {
+    u32::try_from(i).unwrap_or(u32::MAX)
+}
+
 #[cfg(test)]
 mod tests {
     use crate::{parse_lines, parse_lines_into, ParseOptions};
@@ -246,5 +280,42 @@ mod tests {
             (tags, fields),
             "same allocations"
         );
+    }
+
+    #[test]
+    fn a_pushed_point_is_the_point_that_was_parsed() {
+        use super::{Batch, Field, Tag};
+        use std::borrow::Cow;
+        let line = "cpu\\ x,zone=b\\,c,host=a v=1.5,n=-3i,u=7u,ok=true,s=\"q\\\"\" 42\n";
+        let parsed = parse_lines(line.as_bytes(), &ParseOptions::new(0));
+        let p = parsed.point(0).unwrap();
+        let mut pushed = Batch::default();
+        // Tags in the wrong order: push sorts them.
+        let mut tags: Vec<Tag<'_>> = p.tags().to_vec();
+        tags.reverse();
+        pushed
+            .push(Cow::Borrowed(p.measurement()), tags, p.fields().to_vec(), p.time())
+            .unwrap();
+        let q = pushed.point(0).unwrap();
+        assert_eq!(q.series_key(), p.series_key());
+        assert_eq!(q.fields(), p.fields());
+        assert_eq!(q.time(), 42);
+        let dup = vec![
+            Tag {
+                key: "a".into(),
+                value: "1".into(),
+            },
+            Tag {
+                key: "a".into(),
+                value: "2".into(),
+            },
+        ];
+        let field = vec![Field {
+            key: "v".into(),
+            value: super::FieldValue::Integer(1),
+        }];
+        assert!(pushed.push("m".into(), dup, field, 1).is_err());
+        assert_eq!(pushed.len(), 1, "a refused point leaves nothing behind");
+        assert_eq!(pushed.tags.len(), 2);
     }
 }

@@ -6,7 +6,7 @@
 //! forming and joining a cluster, forwarding to the leader, membership and liveness.
 
 pub mod api;
-pub mod auth;
+pub use proto::auth;
 pub mod config;
 pub mod http_client;
 pub mod log_store;

@@ -228,6 +228,14 @@ impl MetaData {
         self.data_nodes.iter().find(|n| n.id == id)
     }
 
+    /// The owners of shard `id` if it is in a live shard group.
+    pub fn shard_owners(&self, id: u64) -> Option<&[u64]> {
+        self.shard_groups()
+            .flat_map(|(_, _, g)| &g.shards)
+            .find(|s| s.id == id)
+            .map(|s| s.owners.as_slice())
+    }
+
     /// Every shard group, deleted ones included (they keep their shards until purged).
     pub(crate) fn all_shard_groups_mut(&mut self) -> impl Iterator<Item = &mut ShardGroupInfo> {
         self.databases

@@ -311,11 +311,29 @@ impl Data {
 
     /// `POST /write?db=..&precision=s` of line protocol: status and body text.
     pub fn write(&self, db: &str, lines: &str) -> (u16, String) {
-        let req = Request::post(http::url("/write", &[("db", db), ("precision", "s")])).body(lines.as_bytes().to_vec());
+        self.write_with(db, lines, &[])
+    }
+
+    /// [`Data::write`] with more parameters (`consistency`, `rp`).
+    pub fn write_with(&self, db: &str, lines: &str, params: &[(&str, &str)]) -> (u16, String) {
+        let mut all = vec![("db", db), ("precision", "s")];
+        all.extend_from_slice(params);
+        let req = Request::post(http::url("/write", &all)).body(lines.as_bytes().to_vec());
         match http::send(self.http, &req) {
             Ok(r) => (r.status, r.text()),
             Err(e) => (0, e.to_string()),
         }
+    }
+
+    /// `GET /metrics`: the Prometheus text (empty when the node does not answer).
+    pub fn metrics(&self) -> String {
+        http::send(self.http, &Request::get("/metrics"))
+            .map(|r| r.text())
+            .unwrap_or_default()
+    }
+
+    pub fn running(&self) -> bool {
+        self.proc.child.is_some()
     }
 
     /// `POST /query` of `q` in `db`: status and JSON.

@@ -3,14 +3,12 @@
 //! write path as points: GROUP BY tags stay tags, every other column becomes a field. The
 //! answer is InfluxDB's: one `result` series with the number of points written.
 
-use std::sync::Arc;
-
 use influxql::{Fill, SelectStatement};
 use line_protocol::{parse_lines, write_line, FieldValue, ParseOptions};
 use meta::MetaData;
 
 use super::{QueryContext, QueryExecutor, Row, StatementResult, Value};
-use crate::write::{Consistency, PointsWriter};
+use crate::write::Consistency;
 
 /// Points per write request, so a large INTO never holds one huge batch.
 const BATCH_LINES: usize = 5000;
@@ -49,7 +47,7 @@ pub(super) fn execute(
     };
     super::select::execute(ex, meta, &inner, &sub_ctx, &mut |r| rows.extend(r.series))?;
 
-    let writer = PointsWriter::new(Arc::clone(&ex.meta), Arc::clone(&ex.store), ex.limits.shards_per_group);
+    let writer = &ex.writer;
     let mut written = 0i64;
     let mut body = String::new();
     let mut lines = 0;

@@ -37,6 +37,7 @@ pub use result::{Message, Row, StatementResult, Value};
 use crate::config::CoordinatorConfig;
 use crate::meta_client::MetaClient;
 use crate::store::Store;
+use crate::write::PointsWriter;
 
 /// Where and as whom a query runs.
 #[derive(Debug, Clone, Default)]
@@ -67,6 +68,8 @@ pub type StatementError = String;
 pub struct QueryExecutor {
     meta: Arc<dyn MetaClient>,
     store: Arc<Store>,
+    /// The node's points writer, for SELECT ... INTO.
+    writer: Arc<PointsWriter>,
     limits: CoordinatorConfig,
     standalone: bool,
     /// The queries running now (SHOW QUERIES, KILL QUERY).
@@ -81,7 +84,12 @@ pub struct QueryExecutor {
 }
 
 impl QueryExecutor {
-    pub fn new(meta: Arc<dyn MetaClient>, store: Arc<Store>, limits: CoordinatorConfig) -> Self {
+    pub fn new(
+        meta: Arc<dyn MetaClient>,
+        store: Arc<Store>,
+        writer: Arc<PointsWriter>,
+        limits: CoordinatorConfig,
+    ) -> Self {
         let memory = Arc::new(MemoryPool::new(
             usize::try_from(limits.total_query_memory()).unwrap_or(usize::MAX),
         ));
@@ -90,6 +98,7 @@ impl QueryExecutor {
         Self {
             meta,
             store,
+            writer,
             limits,
             standalone: true,
             running: registry::Registry::default(),

@@ -1,6 +1,7 @@
-//! auth: the shared secret that guards the meta API and Raft RPC (Enterprise's
-//! `meta-internal-shared-secret`). A caller sends `Authorization: Bearer <secret>`; the
-//! comparison takes the same time wherever the first difference is.
+//! auth: the shared secret that guards every RPC between nodes: the meta API, Raft RPC and
+//! data-node RPC (Enterprise's `meta-internal-shared-secret`). A caller sends
+//! `Authorization: Bearer <secret>`; the comparison takes the same time wherever the first
+//! difference is.
 
 use std::sync::Arc;
 

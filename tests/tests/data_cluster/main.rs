@@ -1,0 +1,231 @@
+//! data_cluster: the clustered data path with real processes on 127.0.0.x: three
+//! `cairn-meta` and two or three `cairn-data`, formed with `cairn-ctl`, data nodes killed
+//! with SIGKILL. What must hold: a write is acknowledged only when its consistency level is
+//! met, in InfluxDB Enterprise's words when it is not; writes for a dead owner wait in
+//! hinted handoff, on disk, across a restart of the coordinator, and reach the owner in the
+//! order they were written once it returns.
+
+use std::time::{Duration, Instant};
+
+use cairn_tests::cluster::{ctl, form, Data, Meta};
+use serde_json::Value;
+
+const T: Duration = Duration::from_secs(30);
+
+/// Retries `f` until it gives `Some` or `T` passes.
+fn eventually<R>(what: &str, mut f: impl FnMut() -> Option<R>) -> R {
+    let deadline = Instant::now() + T;
+    loop {
+        if let Some(r) = f() {
+            return r;
+        }
+        assert!(Instant::now() < deadline, "{what}: not within {T:?}");
+        std::thread::sleep(Duration::from_millis(50));
+    }
+}
+
+fn now_s() -> i64 {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .unwrap()
+        .as_secs() as i64
+}
+
+/// Three meta nodes and `n` data nodes, every data node registered and aware of it, and
+/// database `db` with replication `rf`.
+struct Cluster {
+    metas: Vec<Meta>,
+    data: Vec<Data>,
+}
+
+impl Cluster {
+    fn start(n: usize, rf: u32, env: &[(&str, &str)]) -> Cluster {
+        let metas = form(3, &[], &[]);
+        let data: Vec<Data> = (0..n).map(|_| Data::start(&metas, env)).collect();
+        let first = metas[0].addr();
+        for d in &data {
+            let rpc = d.rpc.to_string();
+            eventually("add-data", || ctl(&first, &["add-data", &rpc], &[]).ok.then_some(()));
+        }
+        let (status, body) = data[0].query("", &format!("CREATE DATABASE db WITH REPLICATION {rf}"));
+        assert!(status == 200 && body["results"][0]["error"].is_null(), "{body}");
+        // Every node sees its registration and the database: a probe write through each
+        // succeeds (`all`, so every owner has seen the database too).
+        for d in &data {
+            eventually("a first write through every data node", || {
+                let (status, _) = d.write_with("db", &format!("probe v=1 {}", now_s()), &[("consistency", "all")]);
+                (status == 204).then_some(())
+            });
+        }
+        Cluster { metas, data }
+    }
+
+    /// The id the metadata gives data node `i`.
+    fn id(&self, i: usize) -> u64 {
+        let rpc = self.data[i].rpc.to_string();
+        let meta = self.metas[0].data();
+        meta["data_nodes"]
+            .as_array()
+            .and_then(|nodes| nodes.iter().find(|n| n["rpc_addr"] == rpc.as_str()))
+            .and_then(|n| n["id"].as_u64())
+            .unwrap_or_else(|| panic!("data node {rpc} is not in the metadata: {meta}"))
+    }
+}
+
+/// `SELECT count(v)` of measurement `m` through `d`, 0 when it has none.
+fn count(d: &Data, m: &str) -> i64 {
+    let (status, body) = d.query("db", &format!("SELECT count(v) FROM \"{m}\""));
+    assert_eq!(status, 200, "{body}");
+    assert!(body["results"][0]["error"].is_null(), "{body}");
+    body["results"][0]["series"][0]["values"][0][1].as_i64().unwrap_or(0)
+}
+
+/// The hinted-handoff bytes `d` reports for data node `node`, if it has a queue for it.
+fn queued_for(d: &Data, node: u64) -> Option<u64> {
+    let prefix = format!("cairn_hinted_handoff_bytes{{node=\"{node}\"}} ");
+    d.metrics()
+        .lines()
+        .find_map(|l| l.strip_prefix(&prefix).and_then(|v| v.trim().parse().ok()))
+}
+
+fn error_of(body: &str) -> String {
+    serde_json::from_str::<Value>(body)
+        .ok()
+        .and_then(|v| v["error"].as_str().map(str::to_owned))
+        .unwrap_or_else(|| body.to_owned())
+}
+
+#[test]
+fn consistency_levels_decide_the_answer_when_an_owner_is_down() {
+    let mut c = Cluster::start(2, 2, &[("CAIRN_HINTED_HANDOFF_RETRY_MAX_INTERVAL", "200ms")]);
+    let t = now_s();
+    let lines = |m: &str, n: i64| -> String { (0..n).map(|i| format!("{m},host=h{i} v={i} {t}\n")).collect() };
+
+    // Both owners up: every level is met.
+    for level in ["any", "one", "quorum", "all"] {
+        let (status, body) = c.data[0].write_with("db", &lines("up", 20), &[("consistency", level)]);
+        assert_eq!(status, 204, "{level}: {body}");
+    }
+    assert_eq!(count(&c.data[0], "up"), 20);
+    assert_eq!(count(&c.data[1], "up"), 20, "the write reached the second owner");
+
+    // The second data node dies.
+    c.data[1].kill9();
+    let (status, body) = c.data[0].write_with("db", &lines("all", 10), &[("consistency", "all")]);
+    let err = error_of(&body);
+    assert_eq!(status, 500, "{body}");
+    assert!(err.starts_with("partial write: "), "{err}");
+    assert!(
+        err.contains("stored by 1 of 2 owners") && err.contains("consistency=all needs 2"),
+        "{err}"
+    );
+    assert!(
+        err.contains(&format!("data node {} ({})", c.id(1), c.data[1].rpc)),
+        "the error names the dead node: {err}"
+    );
+    for level in ["any", "one", "quorum"] {
+        // quorum of 2 is 2: it fails like all; any and one succeed.
+        let (status, body) = c.data[0].write_with("db", &lines(level, 10), &[("consistency", level)]);
+        if level == "quorum" {
+            assert_eq!(status, 500, "{body}");
+            assert!(error_of(&body).starts_with("partial write: "), "{body}");
+        } else {
+            assert_eq!(status, 204, "{level}: {body}");
+        }
+    }
+    // A non-empty queue does not fail writes that the live owner meets.
+    let (status, body) = c.data[0].write_with("db", &lines("one", 10), &[("consistency", "one")]);
+    assert_eq!(status, 204, "{body}");
+    assert!(
+        queued_for(&c.data[0], c.id(1)).unwrap_or(0) > 0,
+        "writes for node 2 are queued"
+    );
+
+    // It returns: the queue drains and it holds every point the survivor stored.
+    c.data[1].restart();
+    eventually("the queue drains", || {
+        (queued_for(&c.data[0], c.id(1)) == Some(0)).then_some(())
+    });
+    for m in ["all", "any", "one", "quorum"] {
+        assert_eq!(count(&c.data[1], m), count(&c.data[0], m), "{m}: replicas differ");
+    }
+    assert_eq!(count(&c.data[1], "one"), 10);
+    assert_eq!(
+        count(&c.data[1], "all"),
+        10,
+        "the partial write's points reached the owner that was down"
+    );
+    // And `all` is met again.
+    let (status, body) = c.data[0].write_with("db", &lines("again", 5), &[("consistency", "all")]);
+    assert_eq!(status, 204, "{body}");
+}
+
+#[test]
+fn quorum_tolerates_one_of_three_owners_down_and_any_needs_no_owner() {
+    let mut c = Cluster::start(3, 3, &[]);
+    let t = now_s();
+    c.data[2].kill9();
+    let (status, body) = c.data[0].write_with("db", &format!("q,host=a v=1 {t}\n"), &[("consistency", "quorum")]);
+    assert_eq!(status, 204, "quorum of 3 with one down: {body}");
+    let (status, body) = c.data[0].write_with("db", &format!("q,host=b v=1 {t}\n"), &[("consistency", "all")]);
+    assert_eq!(status, 500, "{body}");
+    assert!(error_of(&body).contains("stored by 2 of 3 owners"), "{body}");
+    // Two of three down: quorum fails, `any` succeeds through the local owner.
+    c.data[1].kill9();
+    let (status, body) = c.data[0].write_with("db", &format!("q,host=c v=1 {t}\n"), &[("consistency", "quorum")]);
+    assert_eq!(status, 500, "{body}");
+    assert!(error_of(&body).contains("stored by 1 of 3 owners"), "{body}");
+    let (status, body) = c.data[0].write_with("db", &format!("q,host=d v=1 {t}\n"), &[("consistency", "any")]);
+    assert_eq!(status, 204, "{body}");
+    assert_eq!(count(&c.data[0], "q"), 4);
+}
+
+#[test]
+fn hinted_handoff_survives_a_coordinator_restart_and_drains_in_order() {
+    let mut c = Cluster::start(2, 2, &[("CAIRN_HINTED_HANDOFF_RETRY_MAX_INTERVAL", "200ms")]);
+    let t = now_s();
+    c.data[1].kill9();
+    // The same point rewritten 50 times: only delivery in order leaves the last value.
+    // Each batch also adds a point of its own, to count.
+    for i in 0..50 {
+        let body = format!("over,host=a v={i} {t}\nseq,host=a v={i} {}\n", t - 1000 + i);
+        let (status, text) = c.data[0].write_with("db", &body, &[("consistency", "one")]);
+        assert_eq!(status, 204, "{text}");
+    }
+    let queued = queued_for(&c.data[0], c.id(1)).unwrap_or(0);
+    assert!(queued > 0, "nothing queued for the dead node");
+    // The coordinator dies too, and comes back: the queue is still on its disk.
+    c.data[0].kill9();
+    c.data[0].restart();
+    assert_eq!(
+        queued_for(&c.data[0], c.id(1)),
+        Some(queued),
+        "the queue after a restart of its coordinator"
+    );
+    c.data[1].restart();
+    eventually("the queue drains", || {
+        (queued_for(&c.data[0], c.id(1)) == Some(0)).then_some(())
+    });
+    assert_eq!(count(&c.data[1], "seq"), 50, "every queued write delivered");
+    let (_, body) = c.data[1].query("db", "SELECT v FROM over");
+    let values = &body["results"][0]["series"][0]["values"];
+    assert_eq!(values.as_array().map(Vec::len), Some(1), "{body}");
+    assert_eq!(
+        values[0][1], 49,
+        "the last write wins only if delivered in order: {body}"
+    );
+}
+
+#[test]
+fn a_node_that_owns_nothing_of_a_write_forwards_it_to_the_owners() {
+    // Replication 1 over two nodes: each group has a shard on each node, so a batch of
+    // many series has points for both, and the coordinator forwards the other's.
+    let c = Cluster::start(2, 1, &[]);
+    let t = now_s();
+    let body: String = (0..200).map(|i| format!("fwd,host=h{i} v={i} {t}\n")).collect();
+    let (status, text) = c.data[0].write("db", &body);
+    assert_eq!(status, 204, "{text}");
+    let (a, b) = (count(&c.data[0], "fwd"), count(&c.data[1], "fwd"));
+    assert!(a > 0 && b > 0, "both nodes hold a share: {a} + {b}");
+    assert_eq!(a + b, 200, "every point stored once");
+}
