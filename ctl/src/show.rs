@@ -47,6 +47,43 @@ fn ago(ns: i64) -> String {
     }
 }
 
+/// What each data node holds in hinted handoff for the others, from its last heartbeat.
+fn handoff(view: &ClusterView, now: i64) -> String {
+    if !view.from_leader {
+        return String::new();
+    }
+    let mut lines = Vec::new();
+    for l in view.liveness.iter().filter(|l| l.kind == NodeKind::Data) {
+        for q in &l.handoff {
+            let oldest = if q.oldest > 0 {
+                format!(", oldest queued {} ago", ago(now - q.oldest))
+            } else {
+                String::new()
+            };
+            lines.push(format!(
+                "data node {} holds {} for data node {}{oldest}\n",
+                l.id,
+                size(q.bytes),
+                q.node
+            ));
+        }
+    }
+    if lines.is_empty() {
+        return "Hinted handoff: nothing queued\n".to_owned();
+    }
+    format!("Hinted handoff:\n{}", lines.concat())
+}
+
+/// Bytes in the unit that reads best.
+fn size(bytes: u64) -> String {
+    match bytes {
+        0..1024 => format!("{bytes} B"),
+        1024..1_048_576 => format!("{:.1} KiB", bytes as f64 / 1024.0),
+        1_048_576..1_073_741_824 => format!("{:.1} MiB", bytes as f64 / 1_048_576.0),
+        _ => format!("{:.1} GiB", bytes as f64 / 1_073_741_824.0),
+    }
+}
+
 /// The liveness cell of a node.
 fn status(view: &ClusterView, seen: Option<&Liveness>, now: i64) -> String {
     if !view.from_leader {
@@ -122,6 +159,7 @@ pub(crate) fn cluster(view: &ClusterView, now: i64) -> String {
             p.rpc_addr, p.http_addr, p.rpc_addr
         ));
     }
+    out.push_str(&handoff(view, now));
     out.push('\n');
     out.push_str(&table(
         "Meta Nodes",

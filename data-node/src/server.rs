@@ -15,7 +15,7 @@ use tokio::sync::watch;
 
 use crate::config::Config;
 use crate::http::{self, Api};
-use crate::meta_client::{MetaClient, RemoteMeta, RemoteSettings};
+use crate::meta_client::{HandoffReport, MetaClient, RemoteMeta, RemoteSettings};
 use crate::metrics::Metrics;
 use crate::query::{ContinuousQueries, QueryExecutor};
 use crate::retention;
@@ -105,6 +105,10 @@ pub async fn run(config: Config) -> Result<(), StartError> {
         Some(_) => {
             let (cluster, listener) = cluster_writes(&config, &dir, &meta).await?;
             metrics.watch_handoff(Arc::clone(&cluster.handoff));
+            if let Some(remote) = &remote {
+                let handoff = Arc::clone(&cluster.handoff);
+                remote.report_handoff(HandoffReport(Box::new(move || handoff.report())));
+            }
             writer = writer.with_cluster(cluster);
             Some(listener)
         }

@@ -834,6 +834,7 @@ impl MetaNode {
                 version: hb.version,
                 last_seen: now_nanos(),
                 down: false,
+                handoff: hb.handoff,
             },
         );
     }
@@ -851,6 +852,7 @@ impl MetaNode {
                 http_addr: self.http_addr.clone(),
                 rpc_addr: self.raft_addr.clone(),
                 version: VERSION.to_owned(),
+                handoff: Vec::new(),
             };
             let body = serde_json::to_vec(&hb).unwrap_or_default();
             if let Err(e) = self.heartbeat(hb, &body).await {

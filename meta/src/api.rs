@@ -92,6 +92,19 @@ pub struct Heartbeat {
     /// The data node's RPC address, or the meta node's Raft address.
     pub rpc_addr: String,
     pub version: String,
+    /// A data node's hinted-handoff queues that hold something.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub handoff: Vec<HandoffQueue>,
+}
+
+/// What a data node holds in hinted handoff for one destination.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct HandoffQueue {
+    /// The destination data node.
+    pub node: u64,
+    pub bytes: u64,
+    /// Unix nanoseconds of the oldest queued write, 0 if unknown.
+    pub oldest: i64,
 }
 
 /// When the leader last heard from a node.
@@ -106,6 +119,9 @@ pub struct Liveness {
     pub last_seen: i64,
     /// Not heard from within the down-after window.
     pub down: bool,
+    /// Its last heartbeat's hinted-handoff queues.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub handoff: Vec<HandoffQueue>,
 }
 
 /// `GET /status`: one meta node's own view, answered by that node (no forwarding).

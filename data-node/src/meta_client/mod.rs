@@ -8,7 +8,7 @@ use std::sync::Arc;
 
 use meta::{Command, LocalStore, MetaData, Outcome};
 
-pub use remote::{RemoteMeta, Settings as RemoteSettings};
+pub use remote::{HandoffReport, RemoteMeta, Settings as RemoteSettings};
 
 /// The node's view of the metadata.
 pub trait MetaClient: Send + Sync + std::fmt::Debug {

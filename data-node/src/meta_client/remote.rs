@@ -9,7 +9,7 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Condvar, Mutex};
 use std::time::{Duration, Instant};
 
-use meta::api::{Executed, Heartbeat, NodeKind};
+use meta::api::{Executed, HandoffQueue, Heartbeat, NodeKind};
 use meta::{Command, Error, LocalStore, MetaData, Outcome};
 use meta_api::{CallError, MetaApi, Reply};
 
@@ -43,6 +43,17 @@ pub struct RemoteMeta {
     /// Whether the last call to the meta cluster failed, for logging changes only.
     unreachable: AtomicBool,
     stop: AtomicBool,
+    /// What the heartbeat reports of this node's hinted-handoff queues.
+    handoff: std::sync::OnceLock<HandoffReport>,
+}
+
+/// Reads a node's hinted-handoff queues for its heartbeat.
+pub struct HandoffReport(pub Box<dyn Fn() -> Vec<HandoffQueue> + Send + Sync>);
+
+impl std::fmt::Debug for HandoffReport {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("HandoffReport")
+    }
 }
 
 impl RemoteMeta {
@@ -68,6 +79,7 @@ impl RemoteMeta {
             newer: (Mutex::new(()), Condvar::new()),
             unreachable: AtomicBool::new(false),
             stop: AtomicBool::new(false),
+            handoff: std::sync::OnceLock::new(),
         });
         if remote.cache.data().index == 0 {
             let mut logged: Option<Instant> = None;
@@ -169,6 +181,11 @@ impl RemoteMeta {
         }
     }
 
+    /// Lets the heartbeat report the hinted-handoff queues (`cairn-ctl show` lists them).
+    pub fn report_handoff(&self, report: HandoffReport) {
+        let _ = self.handoff.set(report);
+    }
+
     /// Reports this node to the meta leader now and then: liveness, and what lets
     /// `cairn-ctl add-data` find it.
     fn heartbeats(self: Arc<Self>) {
@@ -179,6 +196,7 @@ impl RemoteMeta {
                 http_addr: self.settings.http_addr.clone(),
                 rpc_addr: self.settings.rpc_addr.clone(),
                 version: env!("CARGO_PKG_VERSION").to_owned(),
+                handoff: self.handoff.get().map(|r| (r.0)()).unwrap_or_default(),
             };
             let body = serde_json::to_vec(&hb).unwrap_or_default();
             if let Err(e) = self

@@ -242,6 +242,19 @@ impl HintedHandoff {
         out
     }
 
+    /// The queues that hold something, as the heartbeat reports them.
+    pub fn report(&self) -> Vec<meta::api::HandoffQueue> {
+        self.status()
+            .into_iter()
+            .filter(|q| q.bytes > 0)
+            .map(|q| meta::api::HandoffQueue {
+                node: q.node,
+                bytes: q.bytes,
+                oldest: q.oldest.unwrap_or(0),
+            })
+            .collect()
+    }
+
     /// Deletes the queue of a node that left the cluster.
     fn remove(&self, node: &NodeQueue) {
         self.queues.lock().unwrap_or_else(|e| e.into_inner()).remove(&node.node);

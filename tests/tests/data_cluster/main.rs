@@ -202,6 +202,15 @@ fn hinted_handoff_survives_a_coordinator_restart_and_drains_in_order() {
         Some(queued),
         "the queue after a restart of its coordinator"
     );
+    // The operator sees it: the coordinator reports its queues in its heartbeat.
+    let (from, to) = (c.id(0), c.id(1));
+    let first = c.metas[0].addr();
+    eventually("cairn-ctl show lists the queue", || {
+        let show = ctl(&first, &["show"], &[]).stdout;
+        let listed = show.contains(&format!("data node {from} holds "))
+            && show.contains(&format!(" for data node {to}, oldest queued "));
+        listed.then_some(())
+    });
     c.data[1].restart();
     eventually("the queue drains", || {
         (queued_for(&c.data[0], c.id(1)) == Some(0)).then_some(())
