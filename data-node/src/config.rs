@@ -108,6 +108,7 @@ pub struct DataConfig {
 pub struct CoordinatorConfig {
     pub shards_per_group: u32,
     pub write_timeout: ConfigDuration,
+    pub shard_reader_timeout: ConfigDuration,
     pub max_concurrent_queries: Auto<u64>,
     pub max_queued_queries: Auto<u64>,
     pub query_timeout: ConfigDuration,

@@ -17,7 +17,7 @@ use crate::config::Config;
 use crate::http::{self, Api};
 use crate::meta_client::{HandoffReport, MetaClient, RemoteMeta, RemoteSettings};
 use crate::metrics::Metrics;
-use crate::query::{ContinuousQueries, QueryExecutor};
+use crate::query::{ContinuousQueries, QueryExecutor, ReadCluster};
 use crate::retention;
 use crate::rpc::Peers;
 use crate::store::Store;
@@ -101,9 +101,11 @@ pub async fn run(config: Config) -> Result<(), StartError> {
         Arc::clone(&store),
         config.coordinator.shards_per_group,
     );
+    let mut peers = None;
     let rpc = match &remote {
         Some(_) => {
             let (cluster, listener) = cluster_writes(&config, &dir, &meta).await?;
+            peers = Some(Arc::clone(&cluster.peers));
             metrics.watch_handoff(Arc::clone(&cluster.handoff));
             if let Some(remote) = &remote {
                 let handoff = Arc::clone(&cluster.handoff);
@@ -115,12 +117,19 @@ pub async fn run(config: Config) -> Result<(), StartError> {
         None => None,
     };
     let writer = Arc::new(writer);
-    let executor = Arc::new(QueryExecutor::new(
+    let mut executor = QueryExecutor::new(
         Arc::clone(&meta),
         Arc::clone(&store),
         Arc::clone(&writer),
         config.coordinator.clone(),
-    ));
+    );
+    if let Some(peers) = &peers {
+        executor = executor.with_cluster(ReadCluster {
+            peers: Arc::clone(peers),
+            timeout: config.coordinator.shard_reader_timeout.0,
+        });
+    }
+    let executor = Arc::new(executor);
     metrics.watch_queries(Arc::clone(&executor));
     let api = Arc::new(Api::new(
         config.http.clone(),

@@ -44,6 +44,11 @@ pub enum Error {
     Unsupported(String),
     #[error("invalid regular expression {pattern:?}: {reason}")]
     Regex { pattern: String, reason: String },
+
+    /// The replica is on another data node, and reading it there failed; the text names
+    /// the shard, the node and why.
+    #[error("{0}")]
+    Remote(String),
 }
 
 impl Error {
@@ -58,9 +63,11 @@ impl Error {
             }
             Self::Corrupt { what, .. } => format!("a shard is damaged: {what}"),
             Self::WalCorrupt { offset, reason, .. } => format!("a WAL segment is damaged at byte {offset}: {reason}"),
-            Self::RecordTooLarge { .. } | Self::HeadFull { .. } | Self::Unsupported(_) | Self::Regex { .. } => {
-                self.to_string()
-            }
+            Self::RecordTooLarge { .. }
+            | Self::HeadFull { .. }
+            | Self::Unsupported(_)
+            | Self::Regex { .. }
+            | Self::Remote(_) => self.to_string(),
         }
     }
 

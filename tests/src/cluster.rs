@@ -338,7 +338,14 @@ impl Data {
 
     /// `POST /query` of `q` in `db`: status and JSON.
     pub fn query(&self, db: &str, q: &str) -> (u16, serde_json::Value) {
-        let req = Request::post("/query").form(&[("db", db), ("q", q)]);
+        self.query_with(db, q, &[])
+    }
+
+    /// [`Data::query`] with more parameters (`node_id`, `epoch`).
+    pub fn query_with(&self, db: &str, q: &str, params: &[(&str, &str)]) -> (u16, serde_json::Value) {
+        let mut form = vec![("db", db), ("q", q)];
+        form.extend_from_slice(params);
+        let req = Request::post("/query").form(&form);
         match http::send(self.http, &req) {
             Ok(r) => (r.status, r.json()),
             Err(e) => (0, serde_json::Value::String(e.to_string())),

@@ -143,6 +143,7 @@ async fn run(
         now: crate::now_nanos(),
         chunk_size: if chunked { chunk_size } else { 0 },
         control: Arc::clone(&control),
+        node_id: node_id(get("node_id"))?,
     };
     api.executor
         .authorize(&query, &ctx)
@@ -241,5 +242,16 @@ fn go_json_error(text: &str) -> String {
             format!("invalid character '{c}' looking for beginning of value")
         }
         Some(_) => "unexpected end of JSON input".to_owned(),
+    }
+}
+
+/// `node_id=N` (Enterprise): read only data node N's shards. Empty or absent: every shard.
+fn node_id(param: Option<&str>) -> Result<Option<u64>, HttpError> {
+    match param.filter(|p| !p.is_empty()) {
+        None => Ok(None),
+        Some(p) => p
+            .parse::<u64>()
+            .map(Some)
+            .map_err(|_| HttpError::bad_request(format!("invalid node_id {p:?}: expected a data node id"))),
     }
 }

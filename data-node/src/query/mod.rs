@@ -18,6 +18,7 @@ mod merge;
 mod partial;
 mod reader;
 mod registry;
+mod remote;
 mod result;
 mod select;
 mod show;
@@ -32,6 +33,10 @@ use meta::{MetaData, Privilege, UserInfo};
 pub use continuous::{ContinuousQueries, CqRun};
 pub use control::{row_bytes, MemoryPool, QueryControl, Reservation, StopReason};
 pub use reader::{LocalReader, ShardReader};
+pub use remote::RemoteReader;
+pub(crate) use remote::{
+    answer_aggregate, answer_fields, answer_names, answer_points, answer_removal, answer_series, Listing, Removal,
+};
 pub use result::{Message, Row, StatementResult, Value};
 
 use crate::config::CoordinatorConfig;
@@ -58,6 +63,26 @@ pub struct QueryContext {
     pub chunk_size: usize,
     /// What stops the query and what it may spend (see [`QueryExecutor::control`]).
     pub control: Arc<QueryControl>,
+    /// `/query?node_id=N`: read only the shards data node N owns, on N (Enterprise's way
+    /// to check one replica).
+    pub node_id: Option<u64>,
+}
+
+/// How a query in a cluster reads the replicas on other data nodes.
+#[derive(Debug, Clone)]
+pub struct ReadCluster {
+    pub peers: Arc<crate::rpc::Peers>,
+    /// Bound on one call to a peer.
+    pub timeout: std::time::Duration,
+}
+
+/// Which replicas of a shard a statement reads.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Replicas {
+    /// One live owner, this node's when it is one (reads).
+    One,
+    /// Every owner (DELETE, DROP SERIES, DROP MEASUREMENT): each must change.
+    All,
 }
 
 /// Why a statement failed: the text goes into the result's `error`.
@@ -70,6 +95,8 @@ pub struct QueryExecutor {
     store: Arc<Store>,
     /// The node's points writer, for SELECT ... INTO.
     writer: Arc<PointsWriter>,
+    /// In a cluster: how shards on other nodes are read.
+    cluster: Option<ReadCluster>,
     limits: CoordinatorConfig,
     standalone: bool,
     /// The queries running now (SHOW QUERIES, KILL QUERY).
@@ -99,6 +126,7 @@ impl QueryExecutor {
             meta,
             store,
             writer,
+            cluster: None,
             limits,
             standalone: true,
             running: registry::Registry::default(),
@@ -262,7 +290,18 @@ impl QueryExecutor {
         }
     }
 
-    /// The local shards of `database`/`policy` whose groups overlap `[lo, hi]`, oldest first.
+    /// Reads the replicas on other data nodes through `cluster`.
+    pub fn with_cluster(self, cluster: ReadCluster) -> Self {
+        Self {
+            cluster: Some(cluster),
+            ..self
+        }
+    }
+
+    /// The shards of `database`/`policy` whose groups overlap `[lo, hi]`, oldest first: a
+    /// local reader for each replica this node holds, a remote one (over its other owners)
+    /// for each it does not. With `/query?node_id=N`, only N's shards, read on N.
+    #[allow(clippy::too_many_arguments)]
     pub(crate) fn shards(
         &self,
         meta: &MetaData,
@@ -270,31 +309,74 @@ impl QueryExecutor {
         policy: &str,
         lo: i64,
         hi: i64,
+        ctx: &QueryContext,
+        replicas: Replicas,
     ) -> Vec<Arc<dyn ShardReader>> {
         let Ok(rp) = meta.retention_policy(database, policy) else {
             return Vec::new();
         };
+        let me = self.meta.node_id();
         let mut out: Vec<Arc<dyn ShardReader>> = Vec::new();
         for g in rp.shard_groups_overlapping(lo, hi) {
+            let range = (g.start_time, g.end_time);
             for s in &g.shards {
-                match self.store.open_existing(database, &rp.name, s.id) {
-                    Ok(Some(local)) => out.push(Arc::new(LocalReader::new(local, (g.start_time, g.end_time)))),
-                    Ok(None) => {}
-                    Err(e) => tracing::error!(shard = s.id, error = %e, "cannot open shard for a query"),
+                let owners: Vec<u64> = match ctx.node_id {
+                    Some(n) if !s.owners.contains(&n) => continue,
+                    Some(n) => vec![n],
+                    None => s.owners.clone(),
+                };
+                let local = me.is_some_and(|me| owners.contains(&me));
+                if local || self.cluster.is_none() {
+                    match self.store.open_existing(database, &rp.name, s.id) {
+                        Ok(Some(local)) => out.push(Arc::new(LocalReader::new(local, range))),
+                        Ok(None) => {}
+                        Err(e) => tracing::error!(shard = s.id, error = %e, "cannot open shard for a query"),
+                    }
+                    if replicas == Replicas::One {
+                        continue;
+                    }
+                }
+                let remote: Vec<meta::DataNode> = owners
+                    .iter()
+                    .filter(|&&o| Some(o) != me)
+                    .filter_map(|&o| meta.data_node(o).cloned())
+                    .collect();
+                let (Some(cluster), Ok(runtime)) = (&self.cluster, tokio::runtime::Handle::try_current()) else {
+                    continue;
+                };
+                let groups: Vec<Vec<meta::DataNode>> = match replicas {
+                    Replicas::One => vec![remote],
+                    Replicas::All => remote.into_iter().map(|n| vec![n]).collect(),
+                };
+                for nodes in groups.into_iter().filter(|n| !n.is_empty()) {
+                    out.push(Arc::new(RemoteReader::new(
+                        (s.id, database, &rp.name),
+                        range,
+                        nodes,
+                        Arc::clone(&cluster.peers),
+                        cluster.timeout,
+                        runtime.clone(),
+                    )));
                 }
             }
         }
         out
     }
 
-    /// Every local shard of a database (all policies, all time).
-    pub(crate) fn all_shards(&self, meta: &MetaData, database: &str) -> Vec<Arc<dyn ShardReader>> {
+    /// Every shard of a database (all policies, all time).
+    pub(crate) fn all_shards(
+        &self,
+        meta: &MetaData,
+        database: &str,
+        ctx: &QueryContext,
+        replicas: Replicas,
+    ) -> Vec<Arc<dyn ShardReader>> {
         let Some(db) = meta.database(database) else {
             return Vec::new();
         };
         db.retention_policies
             .iter()
-            .flat_map(|rp| self.shards(meta, database, &rp.name, i64::MIN, i64::MAX))
+            .flat_map(|rp| self.shards(meta, database, &rp.name, i64::MIN, i64::MAX, ctx, replicas))
             .collect()
     }
 }

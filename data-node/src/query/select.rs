@@ -607,7 +607,7 @@ pub(super) fn resolve(
         if dbi.retention_policy(rp).is_none() {
             return Err(format!("retention policy not found: {rp}"));
         }
-        let shards = ex.shards(meta, db, rp, lo, hi);
+        let shards = ex.shards(meta, db, rp, lo, hi, ctx, super::Replicas::One);
         let mut names = BTreeSet::new();
         for sh in &shards {
             for n in sh.measurements().map_err(super::storage_error)? {

@@ -18,7 +18,7 @@ use meta::MetaData;
 use shard::{FieldType, TagPredicate};
 
 use super::cond::tag_predicate;
-use super::{database, QueryContext, QueryExecutor, Row, ShardReader, Value};
+use super::{database, QueryContext, QueryExecutor, Replicas, Row, ShardReader, Value};
 
 type Shards = Vec<Arc<dyn ShardReader>>;
 
@@ -27,12 +27,18 @@ fn err(e: shard::Error) -> String {
 }
 
 /// The shards of the statement's database; an unknown database is InfluxDB's error.
-fn shards_of(ex: &QueryExecutor, meta: &MetaData, stmt_db: &str, ctx: &QueryContext) -> Result<Shards, String> {
+fn shards_of(
+    ex: &QueryExecutor,
+    meta: &MetaData,
+    stmt_db: &str,
+    ctx: &QueryContext,
+    replicas: Replicas,
+) -> Result<Shards, String> {
     let db = database(stmt_db, ctx)?;
     if meta.database(db).is_none() {
         return Err(format!("database not found: {db}"));
     }
-    Ok(ex.all_shards(meta, db))
+    Ok(ex.all_shards(meta, db, ctx, replicas))
 }
 
 /// Measurements named by FROM (all when there is none), that exist in some shard, sorted.
@@ -76,13 +82,13 @@ fn scope(
     }
     let (rest, range) = influxql::time::split_time_condition(condition, ctx.now, None).map_err(|e| e.to_string())?;
     let shards = if range.min.is_none() && range.max.is_none() {
-        ex.all_shards(meta, db)
+        ex.all_shards(meta, db, ctx, Replicas::One)
     } else {
         let (lo, hi) = (range.min.unwrap_or(i64::MIN), range.max.unwrap_or(i64::MAX));
         meta.database(db)
             .into_iter()
             .flat_map(|d| d.retention_policies.iter())
-            .flat_map(|rp| ex.shards(meta, db, &rp.name, lo, hi))
+            .flat_map(|rp| ex.shards(meta, db, &rp.name, lo, hi, ctx, Replicas::One))
             .collect()
     };
     Ok((shards, predicate(rest.as_ref())?))
@@ -284,7 +290,7 @@ pub(super) fn field_keys(
     s: &ShowFieldKeysStatement,
     ctx: &QueryContext,
 ) -> Result<Vec<Row>, String> {
-    let shards = shards_of(ex, meta, &s.database, ctx)?;
+    let shards = shards_of(ex, meta, &s.database, ctx, Replicas::One)?;
     let mut rows = Vec::new();
     for m in measurements(&shards, &s.sources)? {
         let fields = window(field_types(&shards, &m)?.into_iter().collect(), s.limit, s.offset);
@@ -397,7 +403,7 @@ pub(super) fn drop_measurement(
     s: &DropMeasurementStatement,
     ctx: &QueryContext,
 ) -> Result<Vec<Row>, String> {
-    for sh in shards_of(ex, meta, "", ctx)? {
+    for sh in shards_of(ex, meta, "", ctx, Replicas::All)? {
         sh.drop_measurement(&s.name).map_err(err)?;
     }
     Ok(Vec::new())
@@ -412,7 +418,7 @@ pub(super) fn drop_series(
     if s.condition.as_ref().is_some_and(mentions_time) {
         return Err("DROP SERIES doesn't support time in WHERE clause".to_owned());
     }
-    let shards = shards_of(ex, meta, "", ctx)?;
+    let shards = shards_of(ex, meta, "", ctx, Replicas::All)?;
     let pred = predicate(s.condition.as_ref())?;
     for m in measurements(&shards, &s.sources)? {
         for sh in &shards {
@@ -428,7 +434,7 @@ pub(super) fn delete(
     s: &DeleteStatement,
     ctx: &QueryContext,
 ) -> Result<Vec<Row>, String> {
-    let shards = shards_of(ex, meta, "", ctx)?;
+    let shards = shards_of(ex, meta, "", ctx, Replicas::All)?;
     let (rest, range) =
         influxql::time::split_time_condition(s.condition.as_ref(), ctx.now, None).map_err(|e| e.to_string())?;
     let pred = predicate(rest.as_ref())?;

@@ -78,11 +78,23 @@ impl Peers {
             .max_encoding_message_size(MAX_MESSAGE))
     }
 
-    fn request<T>(&self, body: T, timeout: Duration) -> Request<T> {
+    /// One unary call to `node`: `f` makes it with a client and the request (secret and
+    /// deadline attached). The deadline also covers connecting, which the request's own
+    /// timeout does not.
+    pub async fn call<T, R, F, Fut>(&self, node: &DataNode, body: T, timeout: Duration, f: F) -> Result<R, PeerError>
+    where
+        F: FnOnce(DataNodeClient<Channel>, Request<T>) -> Fut,
+        Fut: std::future::Future<Output = Result<tonic::Response<R>, Status>>,
+    {
+        let client = self.client(node)?;
         let mut req = Request::new(body);
         req.set_timeout(timeout);
         self.secret.attach(req.metadata_mut());
-        req
+        match tokio::time::timeout(timeout, f(client, req)).await {
+            Ok(Ok(resp)) => Ok(resp.into_inner()),
+            Ok(Err(status)) => Err(status_error(node, &status)),
+            Err(_) => Err(Self::error(node, format!("no answer within {timeout:?}"), true)),
+        }
     }
 
     /// Writes points to a shard on `node`; returns once they are durable there.
@@ -92,14 +104,13 @@ impl Peers {
         request: WriteShardRequest,
         timeout: Duration,
     ) -> Result<WriteShardResponse, PeerError> {
-        let mut client = self.client(node)?;
-        let call = client.write_shard(self.request(request, timeout));
-        // The deadline also covers connecting, which the request timeout does not.
-        match tokio::time::timeout(timeout, call).await {
-            Ok(Ok(resp)) => Ok(resp.into_inner()),
-            Ok(Err(status)) => Err(status_error(node, &status)),
-            Err(_) => Err(Self::error(node, format!("no answer within {timeout:?}"), true)),
-        }
+        self.call(
+            node,
+            request,
+            timeout,
+            |mut c, req| async move { c.write_shard(req).await },
+        )
+        .await
     }
 }
 

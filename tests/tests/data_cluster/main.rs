@@ -226,15 +226,88 @@ fn hinted_handoff_survives_a_coordinator_restart_and_drains_in_order() {
 }
 
 #[test]
-fn a_node_that_owns_nothing_of_a_write_forwards_it_to_the_owners() {
+fn every_shard_is_written_and_read_wherever_it_lives() {
     // Replication 1 over two nodes: each group has a shard on each node, so a batch of
-    // many series has points for both, and the coordinator forwards the other's.
-    let c = Cluster::start(2, 1, &[]);
+    // many series has points for both; the coordinator forwards the other's, and a query
+    // through either node reads both.
+    let mut c = Cluster::start(2, 1, &[]);
     let t = now_s();
-    let body: String = (0..200).map(|i| format!("fwd,host=h{i} v={i} {t}\n")).collect();
+    let body: String = (0..200)
+        .map(|i| format!("fwd,host=h{i} v={i} {}\nfwd,host=h{i} v={} {}\n", t - 60, i * 2, t))
+        .collect();
     let (status, text) = c.data[0].write("db", &body);
     assert_eq!(status, 204, "{text}");
-    let (a, b) = (count(&c.data[0], "fwd"), count(&c.data[1], "fwd"));
+    let node_count = |i: usize, on: usize| -> i64 {
+        let id = c.id(on).to_string();
+        let (status, body) = c.data[i].query_with("db", "SELECT count(v) FROM fwd", &[("node_id", &id)]);
+        assert_eq!(status, 200, "{body}");
+        body["results"][0]["series"][0]["values"][0][1].as_i64().unwrap_or(0)
+    };
+    // node_id reads one node's replicas: each holds a share, together all of it, and it
+    // does not matter which node is asked.
+    let (a, b) = (node_count(0, 0), node_count(0, 1));
     assert!(a > 0 && b > 0, "both nodes hold a share: {a} + {b}");
-    assert_eq!(a + b, 200, "every point stored once");
+    assert_eq!(a + b, 400, "every point stored once");
+    assert_eq!((node_count(1, 0), node_count(1, 1)), (a, b));
+    // Without it, every shard: the same answers through either node, partial aggregates
+    // merged from both.
+    let queries = [
+        "SELECT count(v), sum(v), mean(v), min(v), max(v), spread(v), stddev(v) FROM fwd",
+        "SELECT first(v), last(v) FROM fwd GROUP BY host",
+        "SELECT mean(v) FROM fwd WHERE host =~ /^h1/ GROUP BY time(30s) fill(none)",
+        "SELECT v FROM fwd WHERE host = 'h7'",
+        "SHOW TAG VALUES FROM fwd WITH KEY = host",
+        "SHOW SERIES CARDINALITY",
+        "SHOW FIELD KEYS",
+    ];
+    for q in queries {
+        let (s0, r0) = c.data[0].query("db", q);
+        let (s1, r1) = c.data[1].query("db", q);
+        assert_eq!((s0, s1), (200, 200), "{q}: {r0} {r1}");
+        assert!(r0["results"][0]["error"].is_null(), "{q}: {r0}");
+        assert_eq!(r0, r1, "{q}: the nodes answer differently");
+    }
+    assert_eq!(count(&c.data[1], "fwd"), 400);
+    let (_, r) = c.data[1].query("db", "SHOW TAG VALUES FROM fwd WITH KEY = host");
+    assert_eq!(
+        r["results"][0]["series"][0]["values"].as_array().map(Vec::len),
+        Some(200),
+        "{r}"
+    );
+    // DELETE reaches every owner.
+    let (_, r) = c.data[1].query("db", "DELETE FROM fwd WHERE host = 'h1' OR host = 'h2'");
+    assert!(r["results"][0]["error"].is_null(), "{r}");
+    assert_eq!(count(&c.data[0], "fwd"), 396);
+
+    // A shard whose only owner is down is an error naming it, never silently left out.
+    c.data[1].kill9();
+    let (status, r) = c.data[0].query("db", "SELECT count(v) FROM fwd");
+    let err = r["results"][0]["error"].as_str().unwrap_or_default().to_owned();
+    assert_eq!(status, 200, "{r}");
+    assert!(
+        err.contains("cannot be read: no owner answered") && err.contains(&c.data[1].rpc.to_string()),
+        "{r}"
+    );
+}
+
+#[test]
+fn queries_answer_the_same_while_a_replica_is_down() {
+    let mut c = Cluster::start(2, 2, &[]);
+    let t = now_s();
+    for (i, d) in c.data.iter().enumerate() {
+        let body: String = (0..50).map(|h| format!("rep,host=h{h},via=n{i} v={h} {t}\n")).collect();
+        let (status, text) = d.write("db", &body);
+        assert_eq!(status, 204, "{text}");
+    }
+    let q = "SELECT count(v), mean(v) FROM rep GROUP BY via";
+    let (_, before) = c.data[1].query("db", q);
+    assert!(before["results"][0]["error"].is_null(), "{before}");
+    c.data[1].kill9();
+    let (status, after) = c.data[0].query("db", q);
+    assert_eq!(status, 200);
+    assert_eq!(after, before, "the survivor answers as both did");
+    c.data[1].restart();
+    c.data[0].kill9();
+    let (_, again) = c.data[1].query("db", q);
+    assert_eq!(again, before, "and the other one, alone");
 }
