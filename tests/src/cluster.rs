@@ -433,3 +433,16 @@ pub fn wait_applied(metas: &[Meta], index: u64, timeout: Duration) -> Result<(),
         std::thread::sleep(Duration::from_millis(20));
     }
 }
+
+/// Retries `f` every 50 ms until it gives `Some`, failing the test naming `what` once
+/// `timeout` passes.
+pub fn eventually<R>(what: &str, timeout: Duration, mut f: impl FnMut() -> Option<R>) -> R {
+    let deadline = Instant::now() + timeout;
+    loop {
+        if let Some(r) = f() {
+            return r;
+        }
+        assert!(Instant::now() < deadline, "{what}: not within {timeout:?}");
+        std::thread::sleep(Duration::from_millis(50));
+    }
+}

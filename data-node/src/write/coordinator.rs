@@ -126,42 +126,21 @@ pub struct Cluster {
 #[derive(Debug)]
 enum Owned {
     /// Stored (durable), with what storage made of the points when this owner says.
-    Stored(Option<Stored>),
+    Stored(Option<shard::WriteOutcome>),
     /// Not stored, but queued in hinted handoff for it; why it was not stored.
     Queued(String),
     /// Neither: why.
     Failed(String),
 }
 
-/// What storage made of a shard's points.
-#[derive(Debug, Clone, Default)]
-struct Stored {
-    points: usize,
-    values: usize,
-    dropped: usize,
-    first_drop: Option<String>,
-}
-
-impl From<shard::WriteOutcome> for Stored {
-    fn from(o: shard::WriteOutcome) -> Self {
-        Self {
-            points: o.points,
-            values: o.values,
-            dropped: o.dropped,
-            first_drop: o.first_drop,
-        }
-    }
-}
-
-impl From<WriteShardResponse> for Stored {
-    fn from(r: WriteShardResponse) -> Self {
-        let size = |n: u64| usize::try_from(n).unwrap_or(usize::MAX);
-        Self {
-            points: size(r.points),
-            values: size(r.values),
-            dropped: size(r.dropped),
-            first_drop: Some(r.first_drop).filter(|s| !s.is_empty()),
-        }
+/// What a peer's storage made of a shard's points, as this node's own storage says it.
+fn outcome_from_wire(r: WriteShardResponse) -> shard::WriteOutcome {
+    let size = |n: u64| usize::try_from(n).unwrap_or(usize::MAX);
+    shard::WriteOutcome {
+        points: size(r.points),
+        values: size(r.values),
+        dropped: size(r.dropped),
+        first_drop: Some(r.first_drop).filter(|s| !s.is_empty()),
     }
 }
 
@@ -175,7 +154,7 @@ struct Tally {
     queued: usize,
     /// Answers still to come.
     pending: usize,
-    outcome: Option<Stored>,
+    outcome: Option<shard::WriteOutcome>,
     /// Why owners did not store the points, each naming the owner.
     failures: Vec<String>,
 }
@@ -325,7 +304,7 @@ impl PointsWriter {
                 continue;
             }
             match self.store.write(database, &policy, *id, points) {
-                Ok(outcome) => tallies[i].add(Owned::Stored(Some(outcome.into()))),
+                Ok(outcome) => tallies[i].add(Owned::Stored(Some(outcome))),
                 // The only owner: storage's own error, as a standalone node reports it.
                 Err(e) if owners.len() == 1 => return Err(e.into()),
                 Err(e) => {
@@ -455,7 +434,7 @@ impl PointsWriter {
             let timeout = cluster.write_timeout;
             runtime.spawn(async move {
                 let owned = match peers.write_shard(&dest, request, timeout).await {
-                    Ok(resp) => Owned::Stored(Some(resp.into())),
+                    Ok(resp) => Owned::Stored(Some(outcome_from_wire(resp))),
                     Err(e) if !e.retryable => Owned::Failed(e.to_string()),
                     Err(e) => hint(queue, now, payload, e.to_string()).await,
                 };

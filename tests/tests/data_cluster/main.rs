@@ -5,23 +5,16 @@
 //! hinted handoff, on disk, across a restart of the coordinator, and reach the owner in the
 //! order they were written once it returns.
 
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
-use cairn_tests::cluster::{ctl, form, Data, Meta};
+use cairn_tests::cluster::{self, ctl, form, Data, Meta};
 use serde_json::Value;
 
 const T: Duration = Duration::from_secs(30);
 
-/// Retries `f` until it gives `Some` or `T` passes.
-fn eventually<R>(what: &str, mut f: impl FnMut() -> Option<R>) -> R {
-    let deadline = Instant::now() + T;
-    loop {
-        if let Some(r) = f() {
-            return r;
-        }
-        assert!(Instant::now() < deadline, "{what}: not within {T:?}");
-        std::thread::sleep(Duration::from_millis(50));
-    }
+/// [`cluster::eventually`] within `T`.
+fn eventually<R>(what: &str, f: impl FnMut() -> Option<R>) -> R {
+    cluster::eventually(what, T, f)
 }
 
 fn now_s() -> i64 {

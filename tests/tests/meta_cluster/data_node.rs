@@ -1,9 +1,6 @@
 //! A data node in cluster mode: registered with `cairn-ctl add-data`, following the meta
 //! nodes, and serving from its cached metadata while they are down.
-
-use std::time::{Duration, Instant};
-
-use cairn_tests::cluster::{ctl, form, Data, Meta};
+use cairn_tests::cluster::{self, ctl, form, Data, Meta};
 use serde_json::Value;
 
 use crate::T;
@@ -17,16 +14,9 @@ fn now_s() -> i64 {
         .as_secs() as i64
 }
 
-/// Retries `f` until it gives `Some` or `T` passes.
-fn eventually<R>(what: &str, mut f: impl FnMut() -> Option<R>) -> R {
-    let deadline = Instant::now() + T;
-    loop {
-        if let Some(r) = f() {
-            return r;
-        }
-        assert!(Instant::now() < deadline, "{what}: not within {T:?}");
-        std::thread::sleep(Duration::from_millis(50));
-    }
+/// [`cluster::eventually`] within `T`.
+fn eventually<R>(what: &str, f: impl FnMut() -> Option<R>) -> R {
+    cluster::eventually(what, T, f)
 }
 
 fn count(data: &Data, q: &str) -> Value {
