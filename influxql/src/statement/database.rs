@@ -48,7 +48,10 @@ impl fmt::Display for CreateDatabaseStatement {
             if let Some(n) = self.rp_replication {
                 write!(f, " REPLICATION {n}")?;
             }
-            if self.rp_shard_group_duration > 0 {
+            // `SHARD DURATION 0` means "not given", but it is printed when it is the only
+            // option, so the text still parses (a bare WITH does not).
+            let only = self.rp_duration.is_none() && self.rp_replication.is_none() && self.rp_name.is_empty();
+            if self.rp_shard_group_duration > 0 || only {
                 write!(f, " SHARD DURATION {}", rp_duration(self.rp_shard_group_duration))?;
             }
             if !self.rp_name.is_empty() {
