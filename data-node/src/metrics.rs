@@ -153,6 +153,11 @@ impl Metrics {
                 "Queries waiting for a turn (max-queued-queries bounds them).",
                 queued,
             );
+            gauge(
+                "cairn_meta_index",
+                "Index of the metadata this node serves from: behind the meta nodes' while a change travels.",
+                executor.meta_index(),
+            );
         }
         if let Some(store) = self.store.get() {
             let shards = store.all();

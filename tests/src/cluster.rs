@@ -336,6 +336,13 @@ impl Data {
         self.proc.child.is_some()
     }
 
+    /// The index of the metadata the node serves from (`cairn_meta_index`).
+    pub fn meta_index(&self) -> Option<u64> {
+        self.metrics()
+            .lines()
+            .find_map(|l| l.strip_prefix("cairn_meta_index ").and_then(|v| v.trim().parse().ok()))
+    }
+
     /// `POST /query` of `q` in `db`: status and JSON.
     pub fn query(&self, db: &str, q: &str) -> (u16, serde_json::Value) {
         self.query_with(db, q, &[])
@@ -349,6 +356,64 @@ impl Data {
         match http::send(self.http, &req) {
             Ok(r) => (r.status, r.json()),
             Err(e) => (0, serde_json::Value::String(e.to_string())),
+        }
+    }
+}
+
+/// Three meta nodes and `n` data nodes, formed and registered with `cairn-ctl` as an operator
+/// would, every data node serving metadata that knows it.
+#[derive(Debug)]
+pub struct Cluster {
+    pub metas: Vec<Meta>,
+    pub data: Vec<Data>,
+}
+
+impl Cluster {
+    /// Forms the cluster; `env` goes to every data node.
+    pub fn start(n: usize, env: &[(&str, &str)]) -> Cluster {
+        let metas = form(3, &[], &[]);
+        let data: Vec<Data> = (0..n).map(|_| Data::start(&metas, env)).collect();
+        let first = metas[0].addr();
+        for d in &data {
+            let rpc = d.rpc.to_string();
+            eventually("add-data", Duration::from_secs(30), || {
+                ctl(&first, &["add-data", &rpc], &[]).ok.then_some(())
+            });
+        }
+        let c = Cluster { metas, data };
+        c.settle();
+        c
+    }
+
+    /// The id the metadata gives data node `i`.
+    pub fn id(&self, i: usize) -> u64 {
+        let rpc = self.data[i].rpc.to_string();
+        let meta = self.metas[0].data();
+        meta["data_nodes"]
+            .as_array()
+            .and_then(|nodes| nodes.iter().find(|n| n["rpc_addr"] == rpc.as_str()))
+            .and_then(|n| n["id"].as_u64())
+            .unwrap_or_else(|| panic!("data node {rpc} is not in the metadata: {meta}"))
+    }
+
+    /// Waits until every running data node serves metadata at least as new as the newest a
+    /// meta node has applied (`cairn_meta_index` on its /metrics). A change made through
+    /// one data node reaches the others within milliseconds; a test that goes on through
+    /// another node right after waits for that here.
+    pub fn settle(&self) {
+        let newest = self
+            .metas
+            .iter()
+            .filter(|m| m.running())
+            .filter_map(|m| m.data()["index"].as_u64())
+            .max()
+            .unwrap_or(0);
+        for d in self.data.iter().filter(|d| d.running()) {
+            eventually(
+                &format!("data node {} at meta index {newest}", d.http),
+                Duration::from_secs(30),
+                || (d.meta_index().is_some_and(|i| i >= newest)).then_some(()),
+            );
         }
     }
 }

@@ -308,7 +308,7 @@ fn visible(meta: &MetaData, ctx: &QueryContext, db: &str) -> bool {
 
 fn owners(ex: &QueryExecutor, ids: &[u64]) -> String {
     // A standalone node is a cluster of one: like InfluxDB OSS it shows no owners.
-    if ex.standalone {
+    if ex.standalone() {
         return String::new();
     }
     ids.iter().map(u64::to_string).collect::<Vec<_>>().join(",")

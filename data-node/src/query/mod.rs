@@ -98,7 +98,6 @@ pub struct QueryExecutor {
     /// In a cluster: how shards on other nodes are read.
     cluster: Option<ReadCluster>,
     limits: CoordinatorConfig,
-    standalone: bool,
     /// The queries running now (SHOW QUERIES, KILL QUERY).
     running: registry::Registry,
     /// The memory of every running query together (`max-total-query-memory`).
@@ -128,7 +127,6 @@ impl QueryExecutor {
             writer,
             cluster: None,
             limits,
-            standalone: true,
             running: registry::Registry::default(),
             memory,
             query_memory,
@@ -150,6 +148,16 @@ impl QueryExecutor {
     /// deadline; the query runs while the returned permit lives.
     pub(crate) async fn admit(&self, control: &QueryControl) -> Result<admission::Permit, String> {
         self.admission.admit(control).await
+    }
+
+    /// Whether this node is a standalone one (a cluster of one, with no peers to read).
+    pub(crate) fn standalone(&self) -> bool {
+        self.cluster.is_none()
+    }
+
+    /// The index of the metadata the node serves from.
+    pub fn meta_index(&self) -> u64 {
+        self.meta.data().index
     }
 
     /// Queries running under `max-concurrent-queries`, and queued for a turn (/metrics).

@@ -46,6 +46,73 @@ pub(crate) fn find(case: &str, step: usize) -> Option<&'static Deviation> {
     TABLE.iter().find(|d| d.case == case && d.step == step)
 }
 
+/// The deviation for a step when the target is a cluster, if any: these come first, then
+/// [`find`]'s.
+pub(crate) fn find_cluster(case: &str, step: usize) -> Option<&'static Deviation> {
+    CLUSTER_TABLE.iter().find(|d| d.case == case && d.step == step)
+}
+
+/// Where a cluster answers differently from a single node.
+pub(crate) static CLUSTER_TABLE: &[Deviation] = &[Deviation {
+    case: "show_shards_and_groups",
+    step: 2,
+    reference: "SHOW SHARDS: one shard per group, owners empty",
+    cairn: "SHOW SHARDS through a cluster of 2 data nodes at replication 1: two shards per group, each with one owner, the two on different nodes (ids numbered over the cluster)",
+    reason: "a group's shards spread over the data nodes, and SHOW SHARDS names their owners as Enterprise does",
+    expect: Expect::Check(check_cluster_shards),
+}];
+
+/// `got` lists, for every shard of `want`, two shards of the same group, database,
+/// retention policy and times, owned by two different data nodes, one each.
+fn check_cluster_shards(want: &Normalized, got: &Normalized) -> Result<(), String> {
+    want_status(got, 200)?;
+    want_json_content_type(got)?;
+    let rows = |n: &Normalized| -> Result<Vec<Vec<serde_json::Value>>, String> {
+        let v: serde_json::Value =
+            serde_json::from_slice(&n.body).map_err(|e| format!("body is not JSON ({e}): {}", n.text()))?;
+        let values = v["results"][0]["series"][0]["values"]
+            .as_array()
+            .cloned()
+            .unwrap_or_default();
+        Ok(values
+            .into_iter()
+            .map(|r| r.as_array().cloned().unwrap_or_default())
+            .collect())
+    };
+    let (want_rows, got_rows) = (rows(want)?, rows(got)?);
+    if want.body.len() < 10 || want_rows.is_empty() {
+        return Err(format!("the reference listed no shards: {}", want.text()));
+    }
+    // id, database, retention_policy, shard_group, start_time, end_time, expiry_time, owners
+    let place = |r: &[serde_json::Value]| r.get(1..7).map(<[serde_json::Value]>::to_vec);
+    let mut ids = std::collections::HashSet::new();
+    for w in &want_rows {
+        let of_group: Vec<&Vec<serde_json::Value>> = got_rows
+            .iter()
+            .filter(|g| g.get(3) == w.get(3) && place(g) == place(w))
+            .collect();
+        let owners: std::collections::HashSet<String> = of_group
+            .iter()
+            .filter_map(|g| g.get(7).and_then(|o| o.as_str()).map(str::to_owned))
+            .filter(|o| !o.is_empty() && !o.contains(','))
+            .collect();
+        if of_group.len() != 2 || owners.len() != 2 {
+            return Err(format!(
+                "shard group of {w:?}: want two shards with one different owner each, got {of_group:?}"
+            ));
+        }
+        ids.extend(of_group.iter().map(|g| g[0].to_string()));
+    }
+    if got_rows.len() != 2 * want_rows.len() || ids.len() != got_rows.len() {
+        return Err(format!(
+            "want {} shards with distinct ids, got {}",
+            2 * want_rows.len(),
+            got.text()
+        ));
+    }
+    Ok(())
+}
+
 const WHY_18: &str = "Cairn implements InfluxDB 1.8 behaviour where 1.8 differs from 1.6";
 const WHY_V2: &str =
     "1.8 serves /api/v2/write (Telegraf outputs.influxdb_v2, v2 client libraries); 1.6 has no such route";

@@ -29,6 +29,7 @@ use std::collections::HashSet;
 use std::fmt::Write as _;
 use std::io::Write as _;
 
+use cairn_tests::cluster::Cluster;
 use cairn_tests::server::cairn_data_bin;
 use cairn_tests::{normalize, Kind, Normalized, Request, Server};
 
@@ -60,6 +61,78 @@ fn compat_with_auth() {
     run_suite(true);
 }
 
+/// The same suite against a cluster of three meta and two data nodes, each request through
+/// the other data node than the one before: a database is created through one node and
+/// written through the other, and every query reads shards of both (replication 1 places
+/// a group's shards on both nodes).
+#[test]
+fn compat_through_either_data_node_of_a_cluster() {
+    run_suite_on(false, Target::Cluster);
+}
+
+#[test]
+fn compat_through_either_data_node_of_a_cluster_with_auth() {
+    run_suite_on(true, Target::Cluster);
+}
+
+/// What answers the requests.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Target {
+    /// One server of [`Kind::target_from_env`].
+    Server(Kind),
+    /// A cluster of cairn-meta and cairn-data processes.
+    Cluster,
+}
+
+impl std::fmt::Display for Target {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Target::Server(k) => k.fmt(f),
+            Target::Cluster => f.write_str("a cluster of 3 cairn-meta and 2 cairn-data"),
+        }
+    }
+}
+
+/// The running target.
+enum Tested {
+    Server(Server),
+    /// The cluster and how many requests it has had (which node takes the next).
+    Cluster(Cluster, std::cell::Cell<usize>),
+}
+
+impl Tested {
+    fn start(target: Target, auth: bool) -> Tested {
+        match target {
+            Target::Server(kind) => Tested::Server(Server::must_start(kind, auth)),
+            Target::Cluster => Tested::Cluster(
+                Cluster::start(2, &[("CAIRN_HTTP_AUTH_ENABLED", if auth { "true" } else { "false" })]),
+                std::cell::Cell::new(0),
+            ),
+        }
+    }
+
+    fn try_send(&self, req: &Request) -> std::io::Result<cairn_tests::Response> {
+        match self {
+            Tested::Server(s) => s.try_send(req),
+            Tested::Cluster(c, sent) => {
+                // A change made through one node is waited for on the other before it is
+                // asked (see Cluster::settle).
+                c.settle();
+                let n = sent.get();
+                sent.set(n + 1);
+                cairn_tests::http::send(c.data[n % c.data.len()].http, req)
+            }
+        }
+    }
+
+    fn log_tail(&self, n: usize) -> String {
+        match self {
+            Tested::Server(s) => s.log_tail(n),
+            Tested::Cluster(c, _) => c.data.iter().map(|d| d.log_tail(n)).collect::<Vec<_>>().join("\n"),
+        }
+    }
+}
+
 /// The table and the document agree, and every entry names a real step.
 #[test]
 fn deviations_are_known_cases_and_documented() {
@@ -67,7 +140,11 @@ fn deviations_are_known_cases_and_documented() {
     cairn_tests::deviations::check_case_names(cases.iter().map(|c| c.name), ": it is also the database name");
     assert!(cases.len() >= 80, "only {} cases", cases.len());
     let steps: Vec<(&str, usize)> = cases.iter().map(|c| (c.name, c.steps.len())).collect();
-    let table: Vec<(&str, usize)> = deviations::TABLE.iter().map(|d| (d.case, d.step)).collect();
+    let table: Vec<(&str, usize)> = deviations::TABLE
+        .iter()
+        .chain(deviations::CLUSTER_TABLE)
+        .map(|d| (d.case, d.step))
+        .collect();
     cairn_tests::deviations::check_documented(
         &cairn_tests::package_path("../docs/compatibility-http.md"),
         &steps,
@@ -82,8 +159,11 @@ struct Failure {
 }
 
 fn run_suite(auth: bool) {
-    let target = Kind::target_from_env();
-    if target == Kind::Cairn {
+    run_suite_on(auth, Target::Server(Kind::target_from_env()));
+}
+
+fn run_suite_on(auth: bool, target: Target) {
+    if target != Target::Server(Kind::Influxd) {
         // Fail, not skip: a suite that silently tests nothing is worse than a red one.
         if let Err(e) = cairn_data_bin() {
             panic!("compat suite: {e}");
@@ -105,7 +185,7 @@ fn run_suite(auth: bool) {
     }
     let (reference, tested) = std::thread::scope(|s| {
         let r = s.spawn(|| Server::must_start(Kind::Influxd, auth));
-        let t = s.spawn(|| Server::must_start(target, auth));
+        let t = s.spawn(|| Tested::start(target, auth));
         (
             r.join().expect("reference start panicked"),
             t.join().expect("target start panicked"),
@@ -132,10 +212,10 @@ fn run_suite(auth: bool) {
                     want.describe()
                 );
             }
-            let deviation = if target == Kind::Cairn {
-                deviations::find(case.name, i)
-            } else {
-                None
+            let deviation = match target {
+                Target::Server(Kind::Influxd) => None,
+                Target::Server(Kind::Cairn) => deviations::find(case.name, i),
+                Target::Cluster => deviations::find_cluster(case.name, i).or_else(|| deviations::find(case.name, i)),
             };
             let problem = match tested.try_send(req) {
                 Err(e) => Some(format!("the target did not answer: {e}\n{}", tested.log_tail(20))),

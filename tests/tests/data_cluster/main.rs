@@ -7,7 +7,7 @@
 
 use std::time::Duration;
 
-use cairn_tests::cluster::{self, ctl, form, Data, Meta};
+use cairn_tests::cluster::{self, ctl, Cluster, Data};
 use serde_json::Value;
 
 const T: Duration = Duration::from_secs(30);
@@ -24,45 +24,19 @@ fn now_s() -> i64 {
         .as_secs() as i64
 }
 
-/// Three meta nodes and `n` data nodes, every data node registered and aware of it, and
-/// database `db` with replication `rf`.
-struct Cluster {
-    metas: Vec<Meta>,
-    data: Vec<Data>,
-}
-
-impl Cluster {
-    fn start(n: usize, rf: u32, env: &[(&str, &str)]) -> Cluster {
-        let metas = form(3, &[], &[]);
-        let data: Vec<Data> = (0..n).map(|_| Data::start(&metas, env)).collect();
-        let first = metas[0].addr();
-        for d in &data {
-            let rpc = d.rpc.to_string();
-            eventually("add-data", || ctl(&first, &["add-data", &rpc], &[]).ok.then_some(()));
-        }
-        let (status, body) = data[0].query("", &format!("CREATE DATABASE db WITH REPLICATION {rf}"));
-        assert!(status == 200 && body["results"][0]["error"].is_null(), "{body}");
-        // Every node sees its registration and the database: a probe write through each
-        // succeeds (`all`, so every owner has seen the database too).
-        for d in &data {
-            eventually("a first write through every data node", || {
-                let (status, _) = d.write_with("db", &format!("probe v=1 {}", now_s()), &[("consistency", "all")]);
-                (status == 204).then_some(())
-            });
-        }
-        Cluster { metas, data }
+/// [`Cluster::start`] with database `db` at replication `rf`, every node able to write it.
+fn start(n: usize, rf: u32, env: &[(&str, &str)]) -> Cluster {
+    let c = Cluster::start(n, env);
+    let (status, body) = c.data[0].query("", &format!("CREATE DATABASE db WITH REPLICATION {rf}"));
+    assert!(status == 200 && body["results"][0]["error"].is_null(), "{body}");
+    // Every node sees the database: a probe write through each succeeds (`all`, so every
+    // owner has seen it too).
+    c.settle();
+    for d in &c.data {
+        let (status, body) = d.write_with("db", &format!("probe v=1 {}", now_s()), &[("consistency", "all")]);
+        assert_eq!(status, 204, "a first write through {}: {body}", d.http);
     }
-
-    /// The id the metadata gives data node `i`.
-    fn id(&self, i: usize) -> u64 {
-        let rpc = self.data[i].rpc.to_string();
-        let meta = self.metas[0].data();
-        meta["data_nodes"]
-            .as_array()
-            .and_then(|nodes| nodes.iter().find(|n| n["rpc_addr"] == rpc.as_str()))
-            .and_then(|n| n["id"].as_u64())
-            .unwrap_or_else(|| panic!("data node {rpc} is not in the metadata: {meta}"))
-    }
+    c
 }
 
 /// `SELECT count(v)` of measurement `m` through `d`, 0 when it has none.
@@ -90,7 +64,7 @@ fn error_of(body: &str) -> String {
 
 #[test]
 fn consistency_levels_decide_the_answer_when_an_owner_is_down() {
-    let mut c = Cluster::start(2, 2, &[("CAIRN_HINTED_HANDOFF_RETRY_MAX_INTERVAL", "200ms")]);
+    let mut c = start(2, 2, &[("CAIRN_HINTED_HANDOFF_RETRY_MAX_INTERVAL", "200ms")]);
     let t = now_s();
     let lines = |m: &str, n: i64| -> String { (0..n).map(|i| format!("{m},host=h{i} v={i} {t}\n")).collect() };
 
@@ -155,7 +129,7 @@ fn consistency_levels_decide_the_answer_when_an_owner_is_down() {
 
 #[test]
 fn quorum_tolerates_one_of_three_owners_down_and_any_needs_no_owner() {
-    let mut c = Cluster::start(3, 3, &[]);
+    let mut c = start(3, 3, &[]);
     let t = now_s();
     c.data[2].kill9();
     let (status, body) = c.data[0].write_with("db", &format!("q,host=a v=1 {t}\n"), &[("consistency", "quorum")]);
@@ -175,7 +149,7 @@ fn quorum_tolerates_one_of_three_owners_down_and_any_needs_no_owner() {
 
 #[test]
 fn hinted_handoff_survives_a_coordinator_restart_and_drains_in_order() {
-    let mut c = Cluster::start(2, 2, &[("CAIRN_HINTED_HANDOFF_RETRY_MAX_INTERVAL", "200ms")]);
+    let mut c = start(2, 2, &[("CAIRN_HINTED_HANDOFF_RETRY_MAX_INTERVAL", "200ms")]);
     let t = now_s();
     c.data[1].kill9();
     // The same point rewritten 50 times: only delivery in order leaves the last value.
@@ -223,7 +197,7 @@ fn every_shard_is_written_and_read_wherever_it_lives() {
     // Replication 1 over two nodes: each group has a shard on each node, so a batch of
     // many series has points for both; the coordinator forwards the other's, and a query
     // through either node reads both.
-    let mut c = Cluster::start(2, 1, &[]);
+    let mut c = start(2, 1, &[]);
     let t = now_s();
     let body: String = (0..200)
         .map(|i| format!("fwd,host=h{i} v={i} {}\nfwd,host=h{i} v={} {}\n", t - 60, i * 2, t))
@@ -285,7 +259,7 @@ fn every_shard_is_written_and_read_wherever_it_lives() {
 
 #[test]
 fn queries_answer_the_same_while_a_replica_is_down() {
-    let mut c = Cluster::start(2, 2, &[]);
+    let mut c = start(2, 2, &[]);
     let t = now_s();
     for (i, d) in c.data.iter().enumerate() {
         let body: String = (0..50).map(|h| format!("rep,host=h{h},via=n{i} v={h} {t}\n")).collect();
