@@ -363,7 +363,7 @@ fn load_survives_two_kills_of_a_data_node() {
         let at = |pct: usize| {
             eventually(&format!("{pct}% of the batches acknowledged"), || {
                 (acked.load(std::sync::atomic::Ordering::Relaxed) * 100 >= total * pct).then_some(())
-            })
+            });
         };
         for (kill, back) in [(20, 35), (55, 70)] {
             // Generous: a debug build writes a few hundred thousand points a second here.
