@@ -127,6 +127,7 @@ pub async fn run(config: Config) -> Result<(), StartError> {
         executor = executor.with_cluster(ReadCluster {
             peers: Arc::clone(peers),
             timeout: config.coordinator.shard_reader_timeout.0,
+            runtime: tokio::runtime::Handle::current(),
         });
     }
     let executor = Arc::new(executor);

@@ -74,6 +74,9 @@ pub struct ReadCluster {
     pub peers: Arc<crate::rpc::Peers>,
     /// Bound on one call to a peer.
     pub timeout: std::time::Duration,
+    /// The runtime the RPCs run on: taken at start-up, so a statement run from any thread
+    /// (a CQ, a blocking task) reaches every remote shard.
+    pub runtime: tokio::runtime::Handle,
 }
 
 /// Which replicas of a shard a statement reads.
@@ -349,7 +352,7 @@ impl QueryExecutor {
                     .filter(|&&o| Some(o) != me)
                     .filter_map(|&o| meta.data_node(o).cloned())
                     .collect();
-                let (Some(cluster), Ok(runtime)) = (&self.cluster, tokio::runtime::Handle::try_current()) else {
+                let Some(cluster) = &self.cluster else {
                     continue;
                 };
                 let groups: Vec<Vec<meta::DataNode>> = match replicas {
@@ -363,7 +366,7 @@ impl QueryExecutor {
                         nodes,
                         Arc::clone(&cluster.peers),
                         cluster.timeout,
-                        runtime.clone(),
+                        cluster.runtime.clone(),
                     )));
                 }
             }
